@@ -1,0 +1,56 @@
+"""Command-line entry point. The CLI only parses arguments, calls the library and prints."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from assess import __version__
+from assess.errors import AssessError
+
+
+class AssessGroup(click.Group):
+    """Turns library errors into one-line messages and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except AssessError as exc:
+            click.echo(f"assess: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("assess: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            # output piped into `head` and closed early: not an error
+            sys.stderr.close()
+            sys.exit(0)
+        except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
+            if os.environ.get("ASSESS_DEBUG"):
+                raise
+            click.echo(f"assess: internal error: {type(exc).__name__}: {exc} "
+                       "(set ASSESS_DEBUG=1 for a traceback and please report it)", err=True)
+            sys.exit(70)
+
+
+@click.group(cls=AssessGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="assess")
+def main() -> None:
+    """Where does this team really stand on the Level 0-5 scale of AI coding autonomy,
+    and how much does AI really speed it up?"""
+
+
+def _register() -> None:
+    from assess.cli import demo, repo, study, survey
+
+    main.add_command(repo.repo_command)
+    main.add_command(demo.demo_command)
+    main.add_command(survey.survey_group)
+    main.add_command(study.study_group)
+
+
+_register()

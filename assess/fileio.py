@@ -1,0 +1,90 @@
+"""Atomic output: write to a temporary file beside the target, then rename, so a failure never
+leaves a half-written file and never destroys the previous version."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from assess.errors import AssessError
+
+
+@contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8",
+                newline: str | None = None, backup: bool = False) -> Iterator[IO[Any]]:
+    """Open a temporary file for writing that replaces ``path`` only when the block succeeds.
+
+    With ``backup=True`` an existing file is first copied to ``path + '.bak'``.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.exists():
+        raise AssessError(f"{target}: directory {directory} does not exist", hint="create it first")
+    binary = "b" in mode
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        if backup and target.exists():
+            shutil.copy2(target, str(target) + ".bak")
+        if target.exists():
+            # keep the permissions the user gave the file
+            shutil.copymode(target, tmp_name)
+        else:
+            os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_text(path: str | os.PathLike[str], text: str, *, backup: bool = False) -> None:
+    with atomic_open(path, "w", backup=backup) as fh:
+        fh.write(text)
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_open(path, "wb", encoding=None) as fh:
+        fh.write(data)
+
+
+def to_json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> None:
+    """Write JSON atomically; ``-`` writes to stdout."""
+    text = to_json_text(data)
+    if str(path) == "-":
+        import sys
+
+        sys.stdout.write(text)
+        return
+    write_text(path, text)
+
+
+def _json_default(value: Any) -> Any:
+    import datetime as _dt
+
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set):
+        return sorted(value)
+    if hasattr(value, "item"):  # numpy / pandas scalars
+        return value.item()
+    if hasattr(value, "tolist"):  # numpy arrays
+        return value.tolist()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serialisable")
