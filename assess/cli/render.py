@@ -1,0 +1,61 @@
+"""Terminal rendering of results (rich tables). Presentation only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def print_repo_summary(ev: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    repo = ev["repository"]
+    att = ev["attribution"]
+    console.print(f"[bold]{repo['name']}[/bold]  {repo['head'][:12]}  {repo['commits']:,} commits "
+                  f"({(repo['first'] or '')[:10]} to {(repo['last'] or '')[:10]})"
+                  + ("  [yellow]shallow[/yellow]" if repo["shallow"] else ""))
+    t = Table(title="Commits by class", show_edge=False)
+    t.add_column("class")
+    t.add_column("commits", justify="right")
+    for k, v in att["by_class"].items():
+        t.add_row(k, f"{v:,}")
+    console.print(t)
+    if att["agents"]:
+        t = Table(title="Coding agents seen", show_edge=False)
+        for col in ("agent", "commits", "first seen", "last seen", "how"):
+            t.add_column(col, justify="right" if col == "commits" else "left")
+        for a in att["agents"]:
+            how = ", ".join(f"{k} {v}" for k, v in a["channels"].items())
+            t.add_row(a["name"], f"{a['commits']:,}", (a["first_seen"] or "")[:10], (a["last_seen"] or "")[:10], how)
+        console.print(t)
+    else:
+        console.print("No coding agent left a trace in this history.")
+    w = att["window"]
+    console.print(f"AI share, last {ev['window']['days']} days of activity ({(w['start'] or '')[:10]} to "
+                  f"{(w['end'] or '')[:10]}): {_pct(w['ai_share_commits'])} of {w['commits']:,} commits, "
+                  f"{_pct(w['ai_share_lines'])} of {w['lines']:,} changed lines")
+    months = att["by_month"][-12:]
+    if months:
+        t = Table(title="AI share per month (last 12 months of history)", show_edge=False)
+        for col in ("month", "commits", "AI commits", "AI share", "AI line share"):
+            t.add_column(col, justify="right")
+        for m in months:
+            t.add_row(m["month"], f"{m['commits']:,}", f"{m['ai_commits']:,}", _pct(m["ai_share_commits"]),
+                      _pct(m["ai_share_lines"]))
+        console.print(t)
+    arts = [a for a in ev["artefacts"] if a["kind"] not in ("tests",)]
+    if arts:
+        t = Table(title="Artefacts", show_edge=False)
+        for col in ("path", "kind", "at HEAD", "first seen", "where"):
+            t.add_column(col)
+        for a in arts[:30]:
+            t.add_row(a["path"], a["kind"], "yes" if a["present_at_head"] else "no", (a["first_seen"] or "")[:10],
+                      a["location"])
+        console.print(t)
+    for c in ev["caveats"]:
+        console.print(f"[yellow]caveat:[/yellow] {c}")

@@ -1,0 +1,212 @@
+"""Attribute every commit to human, ai or automation from the signature catalogue.
+
+Evidence only: each attribution records the rule that matched (``matched_by``) and its confidence.
+Matching runs on unique values (identities, trailers), so it costs little even at 100k commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from assess.mining.catalogue import Catalogue, Rule
+
+# Which kind of evidence wins when several rules match one commit.
+_CHANNEL_RANK = {"author": 0, "committer": 1, "co-author": 2, "message": 3, "branch": 4, "assisted": 5}
+_CONF_RANK = {"high": 0, "medium": 1, "low": 2}
+
+_REVERT = re.compile(r'^Revert "')
+_MERGE_SUBJECTS = [
+    re.compile(r"^Merge pull request #\d+ from [^/\s]+/(\S+)"),  # GitHub: owner/branch
+    re.compile(r"^Merge remote-tracking branch '[^/']+/([^']+)'"),  # remote/branch
+    re.compile(r"^Merge branch '([^']+)'"),  # git, GitLab
+]
+
+ATTRIBUTION_COLUMNS = ["class", "agent", "channel", "confidence", "matched_by", "agents_all", "review_bot",
+                       "merged_branch"]
+
+
+def merged_branch_name(subject: str) -> str | None:
+    """The branch a merge commit's subject names, without owner or remote prefix."""
+    for pattern in _MERGE_SUBJECTS:
+        m = pattern.match(subject)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _match_unique(values: pd.Series, rule: Rule) -> pd.Series:
+    """Boolean mask of ``values`` matching ``rule``; regex runs once per distinct value."""
+    uniques = pd.unique(values)
+    hits = {v for v in uniques if isinstance(v, str) and v and rule.pattern.search(v)}
+    if not hits:
+        return pd.Series(False, index=values.index)
+    return values.isin(hits)
+
+
+def _identity_mask(commits: pd.DataFrame, rule: Rule) -> pd.Series:
+    # match both the .mailmap-mapped identity and the raw one: a mailmap may rename a bot
+    col = rule.field
+    return _match_unique(commits[col], rule) | _match_unique(commits[col + "_raw"], rule)
+
+
+def _trailer_hits(commits: pd.DataFrame, rules: list[Rule]) -> list[tuple[int, Rule, str]]:
+    pairs: dict[tuple[str, str], list[int]] = {}
+    for idx, trailers in zip(commits.index, commits["trailers"]):
+        for key, value in trailers:
+            pairs.setdefault((key, value), []).append(idx)
+    out = []
+    for (key, value), idxs in pairs.items():
+        for rule in rules:
+            if rule.key is not None and rule.key.fullmatch(key) and rule.pattern.search(value):
+                out.extend((i, rule, f"{key}: {value}") for i in idxs)
+    return out
+
+
+def _message_masks(commits: pd.DataFrame, rules: list[Rule], not_revert: pd.Series) -> list[pd.Series]:
+    """One mask per message/subject rule. A combined pattern first picks the few candidate commits,
+    so the per-rule searches run on those only."""
+    if not rules:
+        return []
+    full = commits["subject"] + "\n" + commits["body"]
+    combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules), re.IGNORECASE)
+    # a human revert quotes the agent commit's subject; it is not agent work
+    candidates = full[[bool(combined.search(t)) for t in full] & not_revert.to_numpy()]
+    masks = []
+    for rule in rules:
+        text = candidates.map(lambda t: t.split("\n", 1)[0]) if rule.field == "subject" else candidates
+        hit_idx = text.index[[bool(rule.pattern.search(t)) for t in text]]
+        masks.append(commits.index.isin(hit_idx))
+    return [pd.Series(m, index=commits.index) for m in masks]
+
+
+def attribute(commits: pd.DataFrame, catalogue: Catalogue,
+              branch_commits: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Return ``commits`` with the attribution columns added.
+
+    ``branch_commits`` maps a merge sha to the shas its merged branch brought in; when the merge
+    names an agent branch those commits get branch attribution (unless stronger evidence exists).
+    """
+    df = commits.copy()
+    n = len(df)
+    matches: dict[int, list[tuple[Rule, str]]] = {}
+
+    def add(mask: pd.Series, rule: Rule, detail: Iterable[str] | str) -> None:
+        if not mask.any():
+            return
+        idxs = df.index[mask.to_numpy()]
+        if isinstance(detail, str):
+            for i in idxs:
+                matches.setdefault(i, []).append((rule, detail))
+        else:
+            details = list(detail)
+            for i, d in zip(idxs, details):
+                matches.setdefault(i, []).append((rule, d))
+
+    not_revert = ~df["subject"].str.match(_REVERT)
+    rules = catalogue.rules()
+    for rule in rules:
+        if rule.field in ("author_email", "committer_email", "author_name", "committer_name"):
+            mask = _identity_mask(df, rule)
+            add(mask, rule, df.loc[mask, rule.field].map(lambda v, f=rule.field: f"{f} {v}"))
+    message_rules = [r for r in rules if r.field in ("message", "subject")]
+    for rule, mask in zip(message_rules, _message_masks(df, message_rules, not_revert)):
+        add(mask, rule, rule.field)
+    for i, rule, detail in _trailer_hits(df, [r for r in rules if r.field == "trailer"]):
+        matches.setdefault(i, []).append((rule, f"trailer {detail}"))
+
+    merged = df["subject"].where(df["is_merge"], "").map(lambda s: merged_branch_name(s) if s else None)
+    df["merged_branch"] = merged
+    branch_rules = [r for r in rules if r.field == "branch"]
+    if branch_commits and branch_rules:
+        sha_to_idx = pd.Series(df.index, index=df["sha"])
+        for merge_sha, shas in branch_commits.items():
+            branch = merged.get(sha_to_idx.get(merge_sha))
+            if not branch:
+                continue
+            for rule in branch_rules:
+                if rule.pattern.search(branch):
+                    for sha in shas:
+                        i = sha_to_idx.get(sha)
+                        if i is not None:
+                            matches.setdefault(i, []).append((rule, f"merged branch {branch}"))
+                    break
+
+    cls = ["human"] * n
+    agent: list[str | None] = [None] * n
+    channel: list[str | None] = [None] * n
+    confidence: list[str | None] = [None] * n
+    matched_by: list[str | None] = [None] * n
+    agents_all: list[str | None] = [None] * n
+    review_bot: list[str | None] = [None] * n
+    pos = {idx: k for k, idx in enumerate(df.index)}
+    for i, found in matches.items():
+        k = pos[i]
+        agent_hits = [(r, d) for r, d in found if catalogue.kind_of(r.entry_id) == "agent"]
+        auto_hits = [(r, d) for r, d in found if catalogue.kind_of(r.entry_id) == "automation"]
+        review_hits = [(r, d) for r, d in found if catalogue.kind_of(r.entry_id) == "review"]
+        if review_hits:
+            review_bot[k] = review_hits[0][0].entry_id
+        if agent_hits:
+            agent_hits.sort(key=lambda rd: (_CHANNEL_RANK[rd[0].channel], _CONF_RANK[rd[0].confidence]))
+            # an automation account (e.g. a workflow) committing an agent's work is still agent work,
+            # but a bare "assisted" hint on an automation commit is not
+            if auto_hits and agent_hits[0][0].channel in ("assisted", "branch"):
+                best, detail = auto_hits[0]
+                cls[k] = "automation"
+            else:
+                best, detail = agent_hits[0]
+                cls[k] = "ai"
+            agents_all[k] = ";".join(sorted({r.entry_id for r, _ in agent_hits}))
+        elif auto_hits:
+            best, detail = auto_hits[0]
+            cls[k] = "automation"
+        elif review_hits and any(r.channel == "author" for r, _ in review_hits):
+            best, detail = next((r, d) for r, d in review_hits if r.channel == "author")
+            cls[k] = "automation"
+        else:
+            continue
+        agent[k] = best.entry_id
+        channel[k] = best.channel
+        confidence[k] = best.confidence
+        matched_by[k] = f"{best.ref} [{best.field}] {detail}"[:300]
+    df["class"] = cls
+    df["agent"] = agent
+    df["channel"] = channel
+    df["confidence"] = confidence
+    df["matched_by"] = matched_by
+    df["agents_all"] = agents_all
+    df["review_bot"] = review_bot
+    return df
+
+
+def apply_line_records(df: pd.DataFrame, line_records: pd.DataFrame) -> pd.DataFrame:
+    """Merge line-level attribution (git-ai notes, Agent Trace) into the commit frame.
+
+    ``line_records`` has columns sha, ai_lines, agent, source. A commit whose recorded AI lines are
+    at least half its added lines becomes ``ai`` even without a trailer: line records are stronger
+    evidence than trailers.
+    """
+    df = df.copy()
+    df["ai_lines"] = 0
+    df["line_source"] = None
+    if line_records is None or line_records.empty:
+        return df
+    agg = line_records.groupby("sha").agg(ai_lines=("ai_lines", "sum"), agent=("agent", "first"),
+                                          source=("source", "first"))
+    idx = df["sha"].map(lambda s: s in agg.index)
+    for i in df.index[idx.to_numpy()]:
+        sha = df.at[i, "sha"]
+        rec = agg.loc[sha]
+        df.at[i, "ai_lines"] = int(rec["ai_lines"])
+        df.at[i, "line_source"] = rec["source"]
+        added = int(df.at[i, "added"])
+        if df.at[i, "class"] == "human" and rec["ai_lines"] > 0 and rec["ai_lines"] * 2 >= max(added, 1):
+            df.at[i, "class"] = "ai"
+            df.at[i, "agent"] = rec["agent"] or "unknown-agent"
+            df.at[i, "channel"] = "line-record"
+            df.at[i, "confidence"] = "high"
+            df.at[i, "matched_by"] = f"{rec['source']} ({int(rec['ai_lines'])} AI lines of {added} added)"
+    return df

@@ -1,0 +1,204 @@
+"""Turn mined frames into the evidence document (JSON-able dict) that later stages consume."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from assess import __version__
+from assess.mining.miner import RepoMining
+
+SCHEMA_VERSION = "1.0"
+DEFAULT_WINDOW_DAYS = 90
+EXAMPLES_PER_AGENT = 5
+
+
+def forge_commit_url(remote: str | None) -> str | None:
+    """A commit-link template (``{sha}`` placeholder) for remotes on known forges."""
+    if not remote:
+        return None
+    m = re.match(r"^(?:https?://(?:[^@/]+@)?|ssh://git@|git@)(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)"
+                 r"[:/]([^\s]+?)(?:\.git)?/?$", remote.strip())
+    if not m:
+        return None
+    host, slug = m.group(1), m.group(2)
+    if host == "gitlab.com":
+        return f"https://{host}/{slug}/-/commit/{{sha}}"
+    if host == "bitbucket.org":
+        return f"https://{host}/{slug}/commits/{{sha}}"
+    return f"https://{host}/{slug}/commit/{{sha}}"
+
+
+def sanitize_remote(remote: str | None) -> str | None:
+    """Drop credentials from a remote URL before it is written anywhere."""
+    if not remote:
+        return None
+    return re.sub(r"^(https?://)[^@/]+@", r"\1", remote.strip())
+
+
+def _iso(ts: Any) -> str | None:
+    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).isoformat()
+
+
+def _share(part: float, whole: float) -> float | None:
+    return None if not whole else round(float(part) / float(whole), 4)
+
+
+def work_commits(commits: pd.DataFrame) -> pd.DataFrame:
+    """Commits that change content and are authored by a person or an agent (no merges, no bots)."""
+    return commits[(~commits["is_merge"]) & (commits["class"] != "automation")]
+
+
+def share_block(commits: pd.DataFrame) -> dict[str, Any]:
+    work = work_commits(commits)
+    ai = work[work["class"] == "ai"]
+    lines = work["added"] + work["deleted"]
+    ai_lines = ai["added"] + ai["deleted"]
+    return {
+        "commits": int(len(work)),
+        "ai_commits": int(len(ai)),
+        "ai_commits_low_confidence": int((ai["confidence"] == "low").sum()),
+        "ai_share_commits": _share(len(ai), len(work)),
+        "lines": int(lines.sum()),
+        "ai_lines": int(ai_lines.sum()),
+        "ai_share_lines": _share(ai_lines.sum(), lines.sum()),
+    }
+
+
+def window_bounds(commits: pd.DataFrame, days: int = DEFAULT_WINDOW_DAYS) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The ``days`` up to the newest commit, so an archived repository is judged on its last activity."""
+    end = commits["author_time"].max()
+    return end - pd.Timedelta(days=days), end
+
+
+def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
+    if commits.empty:
+        return []
+    month = commits["author_time"].dt.tz_convert("UTC").dt.strftime("%Y-%m")
+    rows = []
+    for m, group in commits.groupby(month, sort=True):
+        block = share_block(group)
+        ai = work_commits(group)
+        ai = ai[ai["class"] == "ai"]
+        rows.append({
+            "month": m, "human": int((group["class"] == "human").sum()), "ai": int((group["class"] == "ai").sum()),
+            "automation": int((group["class"] == "automation").sum()), **block,
+            "by_agent": {str(k): int(v) for k, v in ai["agent"].value_counts().items()},
+        })
+    return rows
+
+
+def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS,
+                   show_identities: bool = False) -> dict[str, Any]:
+    """The repository evidence document (validated by ``assess/schemas/evidence.schema.json``)."""
+    c = mining.commits
+    cat = mining.catalogue
+    start, end = window_bounds(c, window_days) if not c.empty else (None, None)
+    in_window = c[(c["author_time"] >= start) & (c["author_time"] <= end)] if start is not None else c
+    now = pd.Timestamp.now(tz="UTC")
+    remote = sanitize_remote(mining.remote_url)
+
+    agents = []
+    ai = c[c["class"] == "ai"]
+    for agent_id, group in ai.groupby("agent", sort=False):
+        entry = cat.entries.get(agent_id)
+        agents.append({
+            "id": str(agent_id), "name": entry.name if entry else str(agent_id),
+            "commits": int(len(group)),
+            "first_seen": _iso(group["author_time"].min()), "last_seen": _iso(group["author_time"].max()),
+            "channels": {str(k): int(v) for k, v in group["channel"].value_counts().items()},
+            "confidence": {str(k): int(v) for k, v in group["confidence"].value_counts().items()},
+            "example_commits": group.sort_values("author_time", ascending=False)["sha"].head(EXAMPLES_PER_AGENT).tolist(),
+            "example_matches": group["matched_by"].drop_duplicates().head(3).tolist(),
+        })
+    agents.sort(key=lambda a: -a["commits"])
+    automation = [
+        {"id": str(k), "name": cat.entries[k].name if k in cat.entries else str(k), "commits": int(v)}
+        for k, v in c.loc[c["class"] == "automation", "agent"].value_counts().items()
+    ]
+    lr = mining.line_records
+    humans = c[c["class"] == "human"]
+    identities: dict[str, Any] = {"humans": int(humans["person"].nunique()), "shown": show_identities}
+    if show_identities:
+        people = humans.groupby("person").agg(name=("author_name", "first"), email=("author_email", "first"),
+                                              commits=("sha", "size")).reset_index()
+        identities["people"] = [{"id": r.person, "name": r.name, "email": r.email, "commits": int(r.commits)}
+                                for r in people.itertuples(index=False)]
+
+    caveats = []
+    if mining.shallow:
+        caveats.append("Shallow clone: only part of the history is present; counts, first-seen dates and the "
+                       "timeline cover the fetched commits only (run `git fetch --unshallow` for all of it).")
+    if lr.empty:
+        caveats.append("No line-level attribution records (git-ai notes, Agent Trace): AI attribution rests on "
+                       "commit metadata, which tools can switch off, so the AI share is a lower bound.")
+    if end is not None and (now - end).days > 30:
+        caveats.append(f"The newest commit is {(now - end).days} days old: the {window_days}-day window covers the "
+                       f"repository's last active stretch ({start.date()} to {end.date()}), not today.")
+    if mining.since or mining.until:
+        caveats.append(f"History restricted to commits authored from {mining.since or 'the start'} "
+                       f"to {mining.until or 'the end'}.")
+    if (c["channel"] == "branch").any():
+        caveats.append("Some commits are attributed only because they arrived on an agent-named branch "
+                       "(medium confidence): a person may have pushed to that branch too.")
+    low = int(((c["class"] == "ai") & (c["confidence"] == "low")).sum())
+    if low:
+        caveats.append(f"{low} commits carry only an editor-level 'assisted' marker (low confidence; e.g. VS Code "
+                       "adds a Copilot co-author trailer that was reported on hand-written commits).")
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "assess", "version": __version__},
+        "repository": {
+            "path": str(mining.repo.path), "name": mining.repo.path.name, "head": mining.head, "rev": mining.rev,
+            "commits": int(len(c)), "first": _iso(c["author_time"].min()) if len(c) else None,
+            "last": _iso(c["author_time"].max()) if len(c) else None, "shallow": mining.shallow,
+            "bare": mining.repo.bare, "remote": remote, "commit_url": forge_commit_url(remote),
+        },
+        "mining": {"parsed_commits": mining.stats.parsed_commits, "cached_commits": mining.stats.cached_commits,
+                   "cache": mining.stats.cache, "since": mining.since, "until": mining.until},
+        "window": {"days": window_days, "start": _iso(start), "end": _iso(end),
+                   "newest_commit_age_days": int((now - end).days) if end is not None else None},
+        "attribution": {
+            "by_class": {k: int((c["class"] == k).sum()) for k in ("human", "ai", "automation")},
+            "by_agent": {str(k): int(v) for k, v in ai["agent"].value_counts().items()},
+            "by_confidence": {k: int((ai["confidence"] == k).sum()) for k in ("high", "medium", "low")},
+            "agents": agents,
+            "automation": automation,
+            "review_bots": {str(k): int(v) for k, v in c["review_bot"].dropna().value_counts().items()},
+            "window": {"start": _iso(start), "end": _iso(end), **share_block(in_window)},
+            "all_time": share_block(c),
+            "by_month": monthly(c),
+            "definitions": {
+                "ai_share_commits": "AI-attributed / all non-merge commits by people or agents (automation excluded)",
+                "ai_share_lines": "lines added+deleted by AI-attributed commits / all such lines, same commits",
+            },
+            "line_records": {
+                "sources": sorted(lr["source"].unique().tolist()) if not lr.empty else [],
+                "commits_covered": int(lr["sha"].nunique()) if not lr.empty else 0,
+                "ai_lines": int(lr["ai_lines"].sum()) if not lr.empty else 0,
+            },
+            "catalogue": {"files": list(cat.files), "entries": len(cat.entries)},
+        },
+        "artefacts": mining.artefacts,
+        "identities": identities,
+        "caveats": caveats,
+    }
+
+
+def commit_rows(mining: RepoMining, *, show_identities: bool = False) -> pd.DataFrame:
+    """One row per commit for CSV export; names and e-mails only when asked for."""
+    c = mining.commits
+    out = pd.DataFrame({
+        "sha": c["sha"],
+        "author_time": c["author_time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "class": c["class"], "agent": c["agent"], "matched_by": c["matched_by"],
+        "files": c["files"], "added": c["added"], "deleted": c["deleted"],
+        "is_merge": c["is_merge"], "person": c["person"],
+    })
+    if show_identities:
+        out["author_name"] = c["author_name"]
+        out["author_email"] = c["author_email"]
+    return out

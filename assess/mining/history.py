@@ -1,0 +1,196 @@
+"""Stream one ``git log`` process into two frames: commits and file changes.
+
+The log is read as NUL-delimited bytes (``-z``, ``--numstat``) and parsed chunk by chunk, so the
+cost stays close to git's own and memory holds only the parsed rows.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from assess.errors import AssessError
+from assess.mining.gitrepo import GIT_ENV, Repository
+from assess.mining.trailers import parse_trailers
+
+# A record starts with this marker. Commit messages and paths cannot hold NUL, so a NUL-framed
+# marker cannot occur inside a record except as a whole path token, which this one never is.
+_MARK = b"\x00\x01assess-commit\x02\x00"
+_FIELDS = ["%H", "%P", "%aN", "%aE", "%an", "%ae", "%cN", "%cE", "%cn", "%ce", "%at", "%ai", "%ct", "%ci", "%B"]
+LOG_FORMAT = "%x00%x01assess-commit%x02%x00" + "%x00".join(_FIELDS) + "%x00"
+_N_HEADER = len(_FIELDS)
+
+COMMIT_COLUMNS = [
+    "sha", "parents", "is_merge", "author_name", "author_email", "author_name_raw", "author_email_raw",
+    "committer_name", "committer_email", "committer_name_raw", "committer_email_raw",
+    "author_time", "author_tz_minutes", "commit_time", "commit_tz_minutes",
+    "subject", "body", "trailers", "files", "added", "deleted", "binary_files",
+]
+FILE_COLUMNS = ["sha", "path", "added", "deleted", "binary", "renamed_from"]
+
+
+@dataclass
+class ParsedHistory:
+    """Raw rows straight from git, before any judgement."""
+
+    commits: list[tuple] = field(default_factory=list)
+    files: list[tuple] = field(default_factory=list)
+
+    @property
+    def n_commits(self) -> int:
+        return len(self.commits)
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 if it is valid, else Latin-1 (which never fails and is right for most legacy bytes)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _tz_minutes(git_date: bytes) -> int:
+    # "%ai" ends with "+0130"
+    tz = git_date.rsplit(b" ", 1)[-1]
+    try:
+        sign = -1 if tz[:1] == b"-" else 1
+        return sign * (int(tz[1:3]) * 60 + int(tz[3:5]))
+    except (ValueError, IndexError):
+        return 0
+
+
+def _parse_numstat(section: bytes, sha: str, out_files: list[tuple]) -> tuple[int, int, int, int]:
+    """Parse the ``--numstat -z`` part of one record; returns files, added, deleted, binary count."""
+    tokens = section.lstrip(b"\x00\n").split(b"\x00")
+    n_files = added_sum = deleted_sum = n_binary = 0
+    i = 0
+    n = len(tokens)
+    while i < n:
+        token = tokens[i]
+        i += 1
+        if not token:
+            continue
+        parts = token.split(b"\t", 2)
+        if len(parts) != 3:
+            continue
+        a_raw, d_raw, path_raw = parts
+        renamed_from: str | None = None
+        if path_raw == b"":  # rename/copy: the next two tokens are the old and new path
+            if i + 1 >= n:
+                break  # truncated output; never invent a path
+            renamed_from = decode_text(tokens[i])
+            path_raw = tokens[i + 1]
+            i += 2
+        binary = a_raw == b"-"
+        added = 0 if binary else int(a_raw)
+        deleted = 0 if binary else int(d_raw)
+        out_files.append((sha, decode_text(path_raw), added, deleted, binary, renamed_from))
+        n_files += 1
+        added_sum += added
+        deleted_sum += deleted
+        n_binary += binary
+    return n_files, added_sum, deleted_sum, n_binary
+
+
+def _parse_record(record: bytes, out: ParsedHistory) -> None:
+    parts = record.split(b"\x00", _N_HEADER)
+    if len(parts) < _N_HEADER:
+        raise AssessError("git log produced a record assess cannot read (truncated output)")
+    (sha_b, parents_b, an, ae, an_raw, ae_raw, cn, ce, cn_raw, ce_raw, at, ai, ct, ci, body_b) = parts[:_N_HEADER]
+    rest = parts[_N_HEADER] if len(parts) > _N_HEADER else b""
+    sha = sha_b.decode("ascii")
+    message = decode_text(body_b)
+    subject, _, body = message.partition("\n")
+    files, added, deleted, n_binary = _parse_numstat(rest, sha, out.files)
+    parents = parents_b.decode("ascii")
+    out.commits.append((
+        sha, parents, len(parents.split()) > 1,
+        decode_text(an), decode_text(ae), decode_text(an_raw), decode_text(ae_raw),
+        decode_text(cn), decode_text(ce), decode_text(cn_raw), decode_text(ce_raw),
+        int(at or 0), _tz_minutes(ai), int(ct or 0), _tz_minutes(ci),
+        subject, body, tuple(parse_trailers(message)), files, added, deleted, n_binary,
+    ))
+
+
+def iter_records(stream: Iterable[bytes]) -> Iterator[bytes]:
+    """Split a byte stream of ``git log`` output into per-commit records."""
+    buffer = b""
+    for chunk in stream:
+        if not chunk:
+            continue
+        buffer += chunk
+        pieces = buffer.split(_MARK)
+        buffer = pieces.pop()  # possibly incomplete
+        for piece in pieces:
+            if piece:
+                yield piece
+    if buffer:
+        yield buffer
+
+
+def log_command(repo: Repository, revs: list[str], *, since: str | None = None,
+                until: str | None = None) -> list[str]:
+    args = ["log", "--use-mailmap", "-z", "--numstat", "-M", "--no-color", "--no-abbrev",
+            "--encoding=UTF-8", f"--format={LOG_FORMAT}"]
+    if since:
+        args.append(f"--since={since}")
+    if until:
+        args.append(f"--until={until}")
+    return repo.git_command(*args, *revs, "--")
+
+
+def stream_history(repo: Repository, revs: list[str], *, since: str | None = None,
+                   until: str | None = None,
+                   on_progress: Callable[[int], None] | None = None) -> ParsedHistory:
+    """Run one ``git log`` over ``revs`` (e.g. ``["HEAD"]`` or ``["new", "^old"]``) and parse it."""
+    out = ParsedHistory()
+    cmd = log_command(repo, revs, since=since, until=until)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, **GIT_ENV}, bufsize=0)
+    assert proc.stdout is not None and proc.stderr is not None
+    last_report = 0
+
+    def chunks() -> Iterator[bytes]:
+        while True:
+            chunk = proc.stdout.read(1 << 20)
+            if not chunk:
+                return
+            yield chunk
+
+    try:
+        for record in iter_records(chunks()):
+            _parse_record(record, out)
+            if on_progress is not None and out.n_commits - last_report >= 2000:
+                last_report = out.n_commits
+                on_progress(out.n_commits)
+    finally:
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        detail = decode_text(stderr).strip().splitlines()
+        raise AssessError(f"{repo.path}: git log failed: {detail[-1] if detail else f'exit code {code}'}",
+                          hint="the repository may have missing or unreadable objects; try `git fsck`")
+    if on_progress is not None:
+        on_progress(out.n_commits)
+    return out
+
+
+def to_frames(parsed: ParsedHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build the commits and file-changes frames from parsed rows."""
+    commits = pd.DataFrame.from_records(parsed.commits, columns=COMMIT_COLUMNS)
+    for col in ("author_time", "commit_time"):
+        commits[col] = pd.to_datetime(commits[col].astype("int64"), unit="s", utc=True)
+    for col in ("files", "added", "deleted", "binary_files", "author_tz_minutes", "commit_tz_minutes"):
+        commits[col] = commits[col].astype("int64")
+    commits["is_merge"] = commits["is_merge"].astype(bool)
+    files = pd.DataFrame.from_records(parsed.files, columns=FILE_COLUMNS)
+    files["added"] = files["added"].astype("int64")
+    files["deleted"] = files["deleted"].astype("int64")
+    files["binary"] = files["binary"].astype(bool)
+    return commits, files

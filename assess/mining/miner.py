@@ -1,0 +1,149 @@
+"""Mine a repository: history frames, attribution, line records and artefacts, in one call."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from assess.errors import AssessError
+from assess.mining import cache as cache_mod
+from assess.mining.artefacts import find_artefacts, head_paths, load_artefact_rules
+from assess.mining.attribution import apply_line_records, attribute
+from assess.mining.catalogue import Catalogue, load_catalogue
+from assess.mining.gitrepo import Repository, open_repository
+from assess.mining.history import ParsedHistory, stream_history, to_frames
+from assess.mining.identities import assign_person_ids
+from assess.mining.linerecords import read_line_records
+
+MAX_BRANCH_WALKS = 5000  # merges of agent branches whose commits we look up
+
+
+@dataclass
+class MiningStats:
+    parsed_commits: int = 0  # commits parsed from git in this run (0 when the cache was current)
+    cached_commits: int = 0  # commits taken from the cache
+    cache: str = "off"  # off | miss | hit | incremental | rebuilt
+
+
+@dataclass
+class RepoMining:
+    """Everything collected from one repository; no judgement."""
+
+    repo: Repository
+    rev: str
+    head: str
+    shallow: bool
+    commits: pd.DataFrame
+    files: pd.DataFrame
+    artefacts: list[dict]
+    line_records: pd.DataFrame
+    catalogue: Catalogue
+    remote_url: str | None
+    stats: MiningStats = field(default_factory=MiningStats)
+    since: str | None = None
+    until: str | None = None
+
+
+def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
+                 on_progress: Callable[[int], None] | None) -> tuple[ParsedHistory, MiningStats]:
+    stats = MiningStats()
+    if not use_cache or ".." in rev:
+        parsed = stream_history(repo, [head], on_progress=on_progress)
+        stats.parsed_commits = parsed.n_commits
+        return parsed, stats
+    roots = repo.root_commits(head)
+    entry = cache_mod.load(repo.common_dir, rev)
+    if entry is not None and entry.roots == roots and entry.head == head:
+        stats.cache, stats.cached_commits = "hit", entry.history.n_commits
+        return entry.history, stats
+    if entry is not None and entry.roots == roots and repo.rev_parse(entry.head) == entry.head \
+            and repo.is_ancestor(entry.head, head):
+        new = stream_history(repo, [head, f"^{entry.head}"], on_progress=on_progress)
+        # git log lists newest first: new rows go in front of the cached ones
+        parsed = ParsedHistory(new.commits + entry.history.commits, new.files + entry.history.files)
+        stats.cache, stats.parsed_commits, stats.cached_commits = "incremental", new.n_commits, entry.history.n_commits
+    else:
+        parsed = stream_history(repo, [head], on_progress=on_progress)
+        stats.cache = "rebuilt" if entry is not None else "miss"
+        stats.parsed_commits = parsed.n_commits
+    cache_mod.save(cache_mod.CacheEntry(cache_mod.CACHE_FORMAT, str(repo.common_dir), rev, roots, head, parsed))
+    return parsed, stats
+
+
+def _branch_commits(repo: Repository, commits: pd.DataFrame, catalogue: Catalogue) -> dict[str, list[str]]:
+    """For merges whose subject names an agent branch: the commits that branch brought in."""
+    from assess.mining.attribution import merged_branch_name
+
+    branch_rules = [r for r in catalogue.rules() if r.field == "branch"]
+    if not branch_rules:
+        return {}
+    merges = commits.loc[commits["is_merge"], ["sha", "parents", "subject"]]
+    out: dict[str, list[str]] = {}
+    for sha, parents, subject in merges.itertuples(index=False):
+        name = merged_branch_name(subject)
+        if not name or not any(r.pattern.search(name) for r in branch_rules):
+            continue
+        p = parents.split()
+        shas = repo.git("rev-list", p[1], *[f"^{x}" for x in p[:1]]).decode().split()
+        out[sha] = shas
+        if len(out) >= MAX_BRANCH_WALKS:
+            break
+    return out
+
+
+def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: str | None = None,
+                    until: str | None = None, use_cache: bool = True, signatures: str | Path | None = None,
+                    artefact_rules: str | Path | None = None,
+                    on_progress: Callable[[int], None] | None = None) -> RepoMining:
+    """Mine the history reachable from ``rev`` of the repository at ``path``.
+
+    ``since``/``until`` (anything pandas parses as a date) restrict the commits kept, by author time;
+    the cache always holds the whole history, so changing the window costs no re-mining.
+    """
+    catalogue = load_catalogue(signatures)  # validate the user's file before any slow work
+    rules = load_artefact_rules(artefact_rules)
+    repo = open_repository(path)
+    head = repo.rev_parse(rev)
+    if head is None:
+        if rev == "HEAD":
+            raise AssessError(f"{repo.path}: the repository has no commits yet (HEAD points to no commit)",
+                              hint="commit something, or pass --rev with a branch that has commits")
+        raise AssessError(f"{repo.path}: revision '{rev}' not found", hint="check `git branch -a` / `git tag`")
+    shallow = repo.is_shallow()
+    parsed, stats = _mine_parsed(repo, rev, head, use_cache, on_progress)
+    commits, files = to_frames(parsed)
+    window_since, window_until = _parse_window(since, until)
+    if window_since is not None or window_until is not None:
+        keep = pd.Series(True, index=commits.index)
+        if window_since is not None:
+            keep &= commits["author_time"] >= window_since
+        if window_until is not None:
+            keep &= commits["author_time"] <= window_until
+        commits = commits[keep].reset_index(drop=True)
+        files = files[files["sha"].isin(set(commits["sha"]))].reset_index(drop=True)
+    commits = attribute(commits, catalogue, _branch_commits(repo, commits, catalogue))
+    line_records = read_line_records(repo, head, set(commits["sha"]))
+    commits = apply_line_records(commits, line_records)
+    commits["person"] = assign_person_ids(commits)
+    artefacts = find_artefacts(repo, head, commits, files, rules, head_paths(repo, head))
+    return RepoMining(repo=repo, rev=rev, head=head, shallow=shallow, commits=commits, files=files,
+                      artefacts=artefacts, line_records=line_records, catalogue=catalogue,
+                      remote_url=repo.remote_url(), stats=stats, since=since, until=until)
+
+
+def _parse_window(since: str | None, until: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    out = []
+    for name, value in (("--since", since), ("--until", until)):
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            ts = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            raise AssessError(f"{name} '{value}' is not a date", hint="use YYYY-MM-DD") from None
+        out.append(ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC"))
+    return out[0], out[1]

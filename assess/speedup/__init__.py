@@ -1,0 +1,3 @@
+"""METR-style randomised speedup study: design, registration, recording, analysis, planning."""
+
+from __future__ import annotations

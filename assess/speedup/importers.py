@@ -1,0 +1,164 @@
+"""Turning a per-task file from elsewhere into a study folder (`assess study import`).
+
+``metr``: the per-task data METR released with its 2025 study (``data_complete.csv``). Its
+``ai_treatment`` is 1 for AI-allowed tasks (136 rows, the paper's AI-allowed count; the source README
+states the opposite). The outcome is total implementation time, initial plus post-review minutes,
+with a missing post-review time imputed as the mean post-review time of the task's arm, exactly as
+the released ``regression.py`` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from assess.errors import AssessError, InputError
+from assess.fileio import write_text
+from assess.speedup.folder import PARTICIPANT_COLUMNS, RowProblem, StudyFolder, Task, read_csv_rows
+from assess.speedup.record import _write_rows
+from assess.speedup.registration import Registration, block_from_rows, now_utc
+from assess.speedup.scales import SCALE_NOTE
+
+FORMATS = ("metr",)
+METR_COLUMNS = ["dev_id", "issue_id", "predicted_time_no_ai", "predicted_time_ai_allowed", "ai_treatment",
+                "initial_implementation_time", "post_review_implementation_time"]
+METR_METHOD = ("imported: METR 2025 per-issue assignment as recorded (a simulated fair coin flip per issue; "
+               "25 early issues block-randomised); ai_treatment 1 = AI allowed")
+
+
+@dataclass
+class ImportOutcome:
+    directory: Path
+    n_tasks: int
+    n_developers: int
+    n_ai_allowed: int
+    n_ai_disallowed: int
+    imputed_review: int
+    problems: list[RowProblem]
+
+
+def _number(text: str) -> float | None:
+    if not text.strip():
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}" if abs(value - round(value)) < 1e-9 else repr(value)
+
+
+def import_study(source: str | Path, directory: str | Path, *, fmt: str = "metr") -> ImportOutcome:
+    """Make a registered study folder (with results) from ``source``; refuses to touch an existing study."""
+    if fmt not in FORMATS:
+        raise AssessError(f"unknown import format '{fmt}'", hint=f"one of: {', '.join(FORMATS)}")
+    source = Path(source)
+    folder = StudyFolder(directory)
+    for p in (folder.tasks_path, folder.registration_path, folder.results_path, folder.participants_path):
+        if p.exists():
+            raise AssessError(f"{folder.directory}: already a study folder ({p.name} exists)",
+                              hint="import into a new directory")
+    _, rows = read_csv_rows(source, METR_COLUMNS)
+    problems: list[RowProblem] = []
+    good: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        tid = row["issue_id"]
+        if not tid:
+            problems.append(RowProblem(str(source), line, "issue_id", "empty issue id"))
+            continue
+        if tid in seen:
+            problems.append(RowProblem(str(source), line, "issue_id",
+                                       f"issue id '{tid}' already on line {seen[tid]}; row left out", tid))
+            continue
+        seen[tid] = line
+        if not row["dev_id"]:
+            problems.append(RowProblem(str(source), line, "dev_id", "empty developer id", tid))
+            continue
+        values: dict[str, float | None] = {}
+        bad = False
+        for column in ("predicted_time_no_ai", "predicted_time_ai_allowed", "initial_implementation_time",
+                       "post_review_implementation_time", "ai_treatment"):
+            try:
+                values[column] = _number(row[column])
+            except ValueError:
+                problems.append(RowProblem(str(source), line, column, f"'{row[column]}' is not a number", tid))
+                bad = True
+                continue
+            v = values[column]
+            required = column != "post_review_implementation_time"
+            if v is None and required:
+                problems.append(RowProblem(str(source), line, column, "missing value; row left out", tid))
+                bad = True
+            elif v is not None and column == "ai_treatment" and v not in (0.0, 1.0):
+                problems.append(RowProblem(str(source), line, column, f"{v:g}: expected 0 or 1", tid))
+                bad = True
+            elif v is not None and column in ("predicted_time_no_ai", "predicted_time_ai_allowed",
+                                              "initial_implementation_time") and v <= 0:
+                problems.append(RowProblem(str(source), line, column, f"{v:g} minutes: must be more than zero",
+                                           tid))
+                bad = True
+            elif v is not None and column == "post_review_implementation_time" and v < 0:
+                problems.append(RowProblem(str(source), line, column, f"{v:g} minutes: negative", tid))
+                bad = True
+        if not bad:
+            good.append({"line": line, "task_id": tid, "developer": row["dev_id"], **values})
+    if not good:
+        raise InputError(source, "no usable rows" + (f"; first problem: {problems[0]}" if problems else ""))
+
+    # impute a missing post-review time with its arm's mean (METR regression.py)
+    arm_mean = {}
+    for arm in (0.0, 1.0):
+        observed = [g["post_review_implementation_time"] for g in good
+                    if g["ai_treatment"] == arm and g["post_review_implementation_time"] is not None]
+        arm_mean[arm] = sum(observed) / len(observed) if observed else 0.0  # type: ignore[arg-type]
+    folder.directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    tasks_rows, results_rows, pairs = [], [], []
+    imputed = 0
+    for g in good:
+        review = g["post_review_implementation_time"]
+        was_imputed = review is None
+        if was_imputed:
+            review = arm_mean[g["ai_treatment"]]  # type: ignore[index]
+            imputed += 1
+        total = float(g["initial_implementation_time"]) + float(review)  # type: ignore[arg-type]
+        task = Task(str(g["task_id"]), str(g["developer"]), "",
+                    float(g["predicted_time_ai_allowed"]), float(g["predicted_time_no_ai"]))  # type: ignore[arg-type]
+        pairs.append((task, g["ai_treatment"] == 1.0))
+        tasks_rows.append({"task_id": task.task_id, "developer": task.developer, "description": "",
+                           "forecast_minutes_ai": _fmt(task.forecast_ai),
+                           "forecast_minutes_no_ai": _fmt(task.forecast_no_ai)})
+        results_rows.append({"task_id": task.task_id, "developer": task.developer,
+                             "ai_allowed": "yes" if g["ai_treatment"] == 1.0 else "no",
+                             "actual_minutes": repr(total) if not float(total).is_integer() else _fmt(total),
+                             "followed_assignment": "", "post_task_speedup": "", "notes": "",
+                             "initial_minutes": _fmt(float(g["initial_implementation_time"])),  # type: ignore[arg-type]
+                             "post_review_minutes": "" if was_imputed else _fmt(float(review)),
+                             "post_review_imputed": "yes" if was_imputed else "no"})
+    block = block_from_rows(1, pairs, seed=None, method=METR_METHOD, registered_at=now_utc(),
+                            source=f"{source.name} sha256:{digest}")
+    registration = Registration([block])
+    for r in results_rows:
+        r["registration_id"] = registration.registration_id
+    devs = sorted({t.developer for t, _ in pairs}, key=lambda d: (len(d), d))
+    study = {"name": f"Imported from {source.name}", "speedup_scale": SCALE_NOTE,
+             "outcome": "total implementation minutes: initial + post-review (a missing post-review time is "
+                        "imputed as its arm's mean, as METR's regression.py does)",
+             "imported": {"format": fmt, "source": str(source), "sha256": digest, "rows": len(good),
+                          "rows_left_out": len(problems), "post_review_imputed": imputed,
+                          "post_review_arm_means": {"ai_allowed": arm_mean[1.0], "ai_disallowed": arm_mean[0.0]}}}
+    write_text(folder.study_path, yaml.safe_dump(study, sort_keys=False, allow_unicode=True), backup=True)
+    _write_rows(folder.tasks_path, ["task_id", "developer", "description", "forecast_minutes_ai",
+                                    "forecast_minutes_no_ai"], tasks_rows)
+    _write_rows(folder.participants_path, PARTICIPANT_COLUMNS, [{"developer": d} for d in devs])
+    write_text(folder.registration_path, registration.to_yaml(), backup=True)
+    _write_rows(folder.results_path, ["registration_id", "task_id", "developer", "ai_allowed", "actual_minutes",
+                                      "followed_assignment", "post_task_speedup", "notes", "initial_minutes",
+                                      "post_review_minutes", "post_review_imputed"], results_rows)
+    n_ai = sum(1 for _, a in pairs if a)
+    return ImportOutcome(folder.directory, len(pairs), len(devs), n_ai, len(pairs) - n_ai, imputed, problems)

@@ -1,0 +1,151 @@
+"""Recording what happened: one task's result, or a developer's post-study estimate.
+
+Both rewrite a CSV in place, keeping every other row and column as it was and leaving the previous
+version beside it as ``.bak``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assess.errors import AssessError, InputError
+from assess.fileio import atomic_open
+from assess.speedup.folder import (
+    PARTICIPANT_COLUMNS,
+    RESULT_COLUMNS,
+    StudyFolder,
+    parse_minutes,
+    parse_yes_no,
+    read_csv_rows,
+)
+from assess.speedup.scales import parse_speedup
+
+if TYPE_CHECKING:
+    from assess.speedup.registration import RegisteredTask
+
+
+def _write_rows(path: Path, header: list[str], rows: Iterable[dict[str, str]]) -> None:
+    with atomic_open(path, "w", newline="", backup=True) as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({h: row.get(h, "") for h in header})
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def add_result_rows(folder: StudyFolder, registration_id: str, tasks: Iterable[RegisteredTask]) -> None:
+    """Append a template row to results.csv for each newly registered task (creating the file)."""
+    path = folder.results_path
+    if path.exists():
+        header, rows = read_csv_rows(path, ["task_id"])
+        kept = [r for _, r in rows]
+        for column in RESULT_COLUMNS:
+            if column not in header:
+                header.append(column)
+    else:
+        header, kept = list(RESULT_COLUMNS), []
+    present = {r["task_id"] for r in kept}
+    for t in tasks:
+        if t.task_id in present:
+            continue
+        kept.append({"registration_id": registration_id, "task_id": t.task_id, "developer": t.developer,
+                     "ai_allowed": _yes_no(t.ai_allowed)})
+    _write_rows(path, header, kept)
+
+
+def record_result(directory: str | Path, task_id: str, *, actual_minutes: float | str | None = None,
+                  followed: bool | str | None = None, post_task_speedup: float | str | None = None,
+                  notes: str | None = None) -> dict[str, str]:
+    """Fill in one registered task's row of results.csv; values not given are left as they were."""
+    from assess.speedup.registration import load_registration
+
+    folder = StudyFolder(directory)
+    folder.require()
+    registration = load_registration(directory)
+    if registration is None:
+        raise AssessError(f"{folder.directory}: not registered yet", hint="run `assess study register` first")
+    registered = registration.tasks.get(task_id)
+    if registered is None:
+        raise InputError(folder.registration_path, f"unknown task '{task_id}': not registered", field="task_id")
+    updates: dict[str, str] = {}
+    if actual_minutes is not None:
+        try:
+            minutes = parse_minutes(actual_minutes)
+        except ValueError as exc:
+            raise InputError(folder.results_path, str(exc), field="actual_minutes") from None
+        updates["actual_minutes"] = "" if minutes is None else f"{minutes:g}"
+    if followed is not None:
+        try:
+            value = followed if isinstance(followed, bool) else parse_yes_no(followed)
+        except ValueError as exc:
+            raise InputError(folder.results_path, str(exc), field="followed_assignment") from None
+        updates["followed_assignment"] = "" if value is None else _yes_no(value)
+    if post_task_speedup is not None:
+        try:
+            parse_speedup(post_task_speedup)
+        except ValueError as exc:
+            raise InputError(folder.results_path, str(exc), field="post_task_speedup") from None
+        updates["post_task_speedup"] = str(post_task_speedup).strip()
+    if notes is not None:
+        updates["notes"] = notes
+    if not updates:
+        raise AssessError("nothing to record", hint="give --minutes, --followed, --ai-effect or --notes")
+    path = folder.results_path
+    if path.exists():
+        header, rows = read_csv_rows(path, ["task_id"])
+        table = [r for _, r in rows]
+        for column in RESULT_COLUMNS:
+            if column not in header:
+                header.append(column)
+    else:
+        header, table = list(RESULT_COLUMNS), []
+    matches = [r for r in table if r["task_id"] == task_id]
+    if len(matches) > 1:
+        raise InputError(path, f"task '{task_id}' has more than one row; fix the file first", field="task_id")
+    if matches:
+        row = matches[0]
+        if row.get("registration_id") and row["registration_id"] != registration.registration_id:
+            raise InputError(path, f"row for '{task_id}' belongs to registration {row['registration_id']}, "
+                             f"this study is {registration.registration_id}", field="registration_id")
+    else:
+        row = {"task_id": task_id}
+        table.append(row)
+    row.update({"registration_id": registration.registration_id, "developer": registered.developer,
+                "ai_allowed": _yes_no(registered.ai_allowed)})
+    row.update(updates)
+    _write_rows(path, header, table)
+    return {h: row.get(h, "") for h in header}
+
+
+def record_post_study(directory: str | Path, developer: str, speedup: float | str,
+                      *, column: str = "post_study_speedup") -> dict[str, str]:
+    """Set one developer's post-study (or, with ``column='expected_speedup'``, pre-study) estimate."""
+    if column not in ("post_study_speedup", "expected_speedup"):
+        raise ValueError(column)
+    folder = StudyFolder(directory)
+    folder.require()
+    path = folder.participants_path
+    try:
+        parse_speedup(speedup)
+    except ValueError as exc:
+        raise InputError(path, str(exc), field=column) from None
+    header, rows = read_csv_rows(path, ["developer"])
+    for c in PARTICIPANT_COLUMNS:
+        if c not in header:
+            header.append(c)
+    table = [r for _, r in rows]
+    matches = [r for r in table if r["developer"] == developer]
+    if not matches:
+        raise InputError(path, f"unknown developer '{developer}'", field="developer",
+                         hint=f"add them to {path.name} first")
+    if len(matches) > 1:
+        raise InputError(path, f"developer '{developer}' listed more than once", field="developer")
+    matches[0][column] = str(speedup).strip()
+    _write_rows(path, header, table)
+    return {h: matches[0].get(h, "") for h in header}
