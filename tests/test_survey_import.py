@@ -89,7 +89,6 @@ def test_duplicate_responses_and_respondents(tmp_path):
     assert sorted(r.response_id for r in rs.responses) == ["c", "same-id"]
     reasons = sorted(r.reason for r in rs.rejected)
     assert "duplicate respondent" in reasons[0] and "duplicate response" in reasons[1]
-    assert any("identical answers" in n.message for n in rs.notices) is False or True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,7 +99,8 @@ def title(item_id: str) -> str:
 
 
 def label(item_id: str, option_id: str) -> str:
-    return Q.item(item_id).option(option_id).label
+    option = Q.item(item_id).option(option_id)
+    return option.label if option else option_id   # an unknown option stays as typed
 
 
 def google_row(level: int, **overrides) -> dict:
@@ -192,7 +192,7 @@ def test_csv_with_bad_cells_wrong_encoding_and_empty_files(tmp_path):
 def test_semicolon_csv_and_likert_labels(tmp_path):
     headers = [title("q_level_self"), title("q_auth_type"), title("q_ai_share")]
     text = ";".join(headers) + "\n" + f"{label('q_level_self', 'level2')};4 - Agree;35 %\n" \
-        + f"level3;Strongly agree;\u221210\n"
+        + "level3;Strongly agree;\u221210\n"
     (tmp_path / "excel.csv").write_text(text, encoding="utf-8")
     rs = load_responses([tmp_path / "excel.csv"], Q)
     assert rs.responses[0].answers == {"q_level_self": "level2", "q_auth_type": 4, "q_ai_share": 35}

@@ -118,7 +118,7 @@ def test_duplicate_ids_and_semantic_problems_name_the_line(tmp_path):
     with pytest.raises(InputError) as info:
         load_questionnaire(path)
     assert "duplicate item id 'q_auth_who'" in str(info.value)
-    assert info.value.line == _line_of(text, "- id: q_auth_who\n        type: likert") 
+    assert info.value.line == _line_of(text, "- id: q_auth_who\n        type: likert")
     text = DEFAULT_TEXT.replace("        min: -95\n        max: 300\n", "        min: 300\n        max: -95\n", 1)
     _, problems = check_questionnaire(_write(tmp_path, text))
     assert any("min (300) must be below max (-95)" in p.message for p in problems)
