@@ -59,8 +59,7 @@ class GitRepo:
         self.git("add", "-A")
         if date is None:
             self._tick += 1
-            date = f"2024-01-01T00:00:00+00:00"
-            date = _add_minutes(date, self._tick * 37)
+            date = _add_minutes("2024-01-01T00:00:00+00:00", self._tick * 37)
         committer = committer or author
         env = {
             "GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_AUTHOR_DATE": date,
@@ -84,7 +83,8 @@ class GitRepo:
 
     def merge(self, branch: str, message: str, *, author: tuple[str, str] = ("Ada Dev", "ada@example.com"),
               date: str | None = None) -> str:
-        date = date or _add_minutes("2024-01-01T00:00:00+00:00", (self._tick := self._tick + 1) * 37)
+        self._tick += 1
+        date = date or _add_minutes("2024-01-01T00:00:00+00:00", self._tick * 37)
         env = {
             "GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_AUTHOR_DATE": date,
             "GIT_COMMITTER_NAME": author[0], "GIT_COMMITTER_EMAIL": author[1], "GIT_COMMITTER_DATE": date,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +70,7 @@ def _read_blobs(repo: Repository, head: str, paths: list[str]) -> dict[str, str]
     if not paths:
         return {}
     req = "".join(f"{head}:{p}\n" for p in paths if "\n" not in p).encode("utf-8")
-    proc = subprocess.run(repo.git_command("cat-file", "--batch"), input=req, capture_output=True, check=False)
+    proc = repo.run("cat-file", "--batch", input=req)
     data = proc.stdout
     out: dict[str, str] = {}
     pos = 0

@@ -11,6 +11,15 @@ from assess.errors import AssessError
 
 # git must never prompt, page or read the user's pager settings while we mine.
 GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "PAGER": "cat", "LC_ALL": "C"}
+# variables that would point git at another repository than the one we located
+_FOREIGN = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+            "GIT_NAMESPACE", "GIT_ALTERNATE_OBJECT_DIRECTORIES")
+
+
+def git_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _FOREIGN}
+    env.update(GIT_ENV)
+    return env
 
 
 @dataclass(frozen=True)
@@ -23,10 +32,13 @@ class Repository:
     work_tree: Path | None  # None for bare repositories
     bare: bool
 
+    def run(self, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        """Run a git command in this repository; the caller looks at the return code."""
+        return subprocess.run(self.git_command(*args), input=input, capture_output=True, env=git_env(), check=False)
+
     def git(self, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
         """Run a git command and return its stdout as bytes."""
-        proc = subprocess.run(self.git_command(*args), input=input, capture_output=True,
-                              env={**os.environ, **GIT_ENV}, check=False)
+        proc = self.run(*args, input=input)
         if check and proc.returncode != 0:
             msg = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
             detail = msg[-1] if msg else f"exit code {proc.returncode}"
@@ -34,15 +46,14 @@ class Repository:
         return proc.stdout
 
     def git_command(self, *args: str) -> list[str]:
-        base = ["git", "--git-dir", str(self.git_dir)]
-        if self.work_tree is not None:
-            base += ["--work-tree", str(self.work_tree)]
-        return [*base, "-c", "core.quotepath=off", "-c", "log.showSignature=false", *args]
+        # -C into the work tree (not --git-dir/--work-tree): git then reads .mailmap from the top of
+        # the work tree, and a linked worktree keeps its own HEAD
+        where = self.work_tree if self.work_tree is not None else self.git_dir
+        return ["git", "-C", str(where), "-c", "core.quotepath=off", "-c", "log.showSignature=false", *args]
 
     def rev_parse(self, rev: str) -> str | None:
         """Full sha of ``rev`` (peeled to a commit), or None if it does not resolve."""
-        out = subprocess.run(self.git_command("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"),
-                             capture_output=True, env={**os.environ, **GIT_ENV}, check=False)
+        out = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
         if out.returncode != 0:
             return None
         return out.stdout.decode().strip() or None
@@ -54,13 +65,10 @@ class Repository:
         return sorted(self.git("rev-list", "--max-parents=0", rev).decode().split())
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        proc = subprocess.run(self.git_command("merge-base", "--is-ancestor", ancestor, descendant),
-                              capture_output=True, env={**os.environ, **GIT_ENV}, check=False)
-        return proc.returncode == 0
+        return self.run("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
 
     def remote_url(self) -> str | None:
-        proc = subprocess.run(self.git_command("config", "--get", "remote.origin.url"),
-                              capture_output=True, env={**os.environ, **GIT_ENV}, check=False)
+        proc = self.run("config", "--get", "remote.origin.url")
         url = proc.stdout.decode("utf-8", errors="replace").strip()
         return url or None
 

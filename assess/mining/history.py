@@ -6,7 +6,6 @@ cost stays close to git's own and memory holds only the parsed rows.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from assess.errors import AssessError
-from assess.mining.gitrepo import GIT_ENV, Repository
+from assess.mining.gitrepo import Repository, git_env
 from assess.mining.trailers import parse_trailers
 
 # A record starts with this marker. Commit messages and paths cannot hold NUL, so a NUL-framed
@@ -150,7 +149,7 @@ def stream_history(repo: Repository, revs: list[str], *, since: str | None = Non
     out = ParsedHistory()
     cmd = log_command(repo, revs, since=since, until=until)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, **GIT_ENV}, bufsize=0)
+                            env=git_env(), bufsize=0)
     assert proc.stdout is not None and proc.stderr is not None
     last_report = 0
 

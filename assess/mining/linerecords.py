@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 
 import pandas as pd
 
@@ -69,7 +68,7 @@ def read_git_ai_notes(repo: Repository) -> pd.DataFrame:
     if not pairs:
         return pd.DataFrame(columns=RECORD_COLUMNS)
     blobs = "".join(f"{note}\n" for note, _ in pairs).encode()
-    proc = subprocess.run(repo.git_command("cat-file", "--batch"), input=blobs, capture_output=True, check=False)
+    proc = repo.run("cat-file", "--batch", input=blobs)
     data = proc.stdout
     rows = []
     pos = 0
@@ -120,8 +119,7 @@ def parse_agent_trace(text: str) -> pd.DataFrame:
 
 
 def read_agent_trace(repo: Repository, head: str) -> pd.DataFrame:
-    proc = subprocess.run(repo.git_command("cat-file", "-p", f"{head}:.agent-trace/traces.jsonl"),
-                          capture_output=True, check=False)
+    proc = repo.run("cat-file", "-p", f"{head}:.agent-trace/traces.jsonl")
     if proc.returncode != 0:
         return pd.DataFrame(columns=RECORD_COLUMNS)
     return parse_agent_trace(proc.stdout.decode("utf-8", errors="replace"))
