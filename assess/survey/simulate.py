@@ -46,7 +46,7 @@ def simulate_responses(directory: Path, *, n: int = 12, seed: int = 0, profile: 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     base = PROFILES[profile]
-    spread = 1.0 if profile == "mixed" else 0.5
+    spread = 1.1 if profile == "mixed" else 0.7
     start = _dt.datetime(2026, 3, 2, 9, 0, tzinfo=_dt.timezone.utc)
     paths = []
     for index in range(n):
@@ -68,7 +68,7 @@ def simulate_responses(directory: Path, *, n: int = 12, seed: int = 0, profile: 
 
 
 def _answer(item: Item, level: float, rng: random.Random) -> object:
-    noisy = min(5.0, max(0.0, level + rng.gauss(0, 0.6)))
+    noisy = min(5.0, max(0.0, level + rng.gauss(0, 0.45)))
     if item.role == "claimed_level":
         claimed = round(min(5.0, level + 0.5 + rng.gauss(0, 0.5)))
         return min(item.options, key=lambda o: abs(o.level - claimed)).id
