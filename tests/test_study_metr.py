@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
 from assess.cli import main
+from assess.resources import package_file
 from assess.speedup.analysis import analyze_study
 from assess.speedup.importers import import_study
 
@@ -77,6 +79,7 @@ def test_cli_import_then_analyze_json(metr_file: Path, tmp_path: Path) -> None:
     res = runner.invoke(main, ["study", "analyze", str(directory), "--json", "-", "--bootstrap", "200"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
+    jsonschema.validate(data, json.loads(package_file("schemas", "study.schema.json").read_text()))
     assert round(data["estimate"]["speedup"], 3) == 0.188
     assert [round(x, 3) for x in data["estimate"]["ci95"]] == [0.013, 0.395]
     # the integrity check passes on a fresh import
