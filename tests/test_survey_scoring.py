@@ -147,3 +147,12 @@ def test_identical_answer_sets_are_noted(tmp_path):
     rs = load_responses([tmp_path], Q)
     assert len(rs.responses) == 2 and any("identical answers" in n.message for n in rs.notices)
     assert answers()["q_level_self"] == "level3"
+
+
+def test_scoring_refuses_responses_read_for_another_questionnaire(tmp_path):
+    from assess.survey import ResponseSet
+
+    with pytest.raises(ValueError, match="not assess-default 1.0"):
+        score_survey(Q, ResponseSet("assess-default", "0.9"))
+    with pytest.raises(ValueError):
+        score_survey(Q, load_responses([], Q), min_group=0)

@@ -24,6 +24,9 @@ def score_survey(questionnaire: Questionnaire, response_set: ResponseSet, *,
     """A JSON-able summary of the responses (shape: ``assess/schemas/survey.schema.json``)."""
     if min_group < 1:
         raise ValueError("min_group must be at least 1")
+    if (response_set.questionnaire_id, response_set.questionnaire_version) != (questionnaire.id, questionnaire.version):
+        raise ValueError(f"responses were read for questionnaire {response_set.questionnaire_id} "
+                         f"{response_set.questionnaire_version}, not {questionnaire.id} {questionnaire.version}")
     responses = list(response_set.responses)
     n = len(responses)
     aggregated_only = n < min_group
