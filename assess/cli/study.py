@@ -23,7 +23,7 @@ def _report_problems(problems: list, *, limit: int = 20) -> None:
     if not problems:
         return
     err = _err()
-    err.print(f"[yellow]{len(problems)} problem(s); those rows were left out:[/yellow]")
+    err.print(f"[yellow]{len(problems)} problem(s) in the input (bad rows left out, the rest kept):[/yellow]")
     for p in problems[:limit]:
         err.print(f"  {p}", markup=False)
     if len(problems) > limit:

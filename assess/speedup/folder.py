@@ -35,6 +35,7 @@ RESULT_COLUMNS = ["registration_id", "task_id", "developer", "ai_allowed", "actu
                   "followed_assignment", "post_task_speedup", "notes"]
 RESULT_REQUIRED = ["registration_id", "task_id", "actual_minutes"]
 
+_INIT_HINT = "run `assess study init DIR` to create the study folder's templates"
 _YES = {"yes", "y", "true", "1", "1.0", "followed"}
 _NO = {"no", "n", "false", "0", "0.0", "not followed"}
 
@@ -116,13 +117,15 @@ def parse_minutes(text: object) -> float | None:
     return value
 
 
-def read_csv_rows(path: Path, required: Iterable[str]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def read_csv_rows(path: Path, required: Iterable[str], *, missing_hint: str | None = None
+                  ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Header and ``(line, row)`` pairs of a CSV file; blank rows skipped; missing columns are fatal."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError(path, "file not found", hint="run `assess study init` to create the study folder") \
-            from None
+        raise InputError(path, "file not found", hint=missing_hint) from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a CSV file") from None
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason})", hint="save it as UTF-8 CSV") from None
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -197,7 +200,7 @@ class StudyFolder:
 
     def read_participants(self) -> tuple[dict[str, Participant], list[RowProblem]]:
         path = self.participants_path
-        _, rows = read_csv_rows(path, ["developer"])
+        _, rows = read_csv_rows(path, ["developer"], missing_hint=_INIT_HINT)
         problems: list[RowProblem] = []
         out: dict[str, Participant] = {}
         dups = _duplicates(rows, "developer")
@@ -228,7 +231,8 @@ class StudyFolder:
                    ) -> tuple[list[Task], list[RowProblem]]:
         """Valid task rows; duplicates, bad forecasts and unknown developers are reported."""
         path = self.tasks_path
-        _, rows = read_csv_rows(path, ["task_id", "developer", "forecast_minutes_ai", "forecast_minutes_no_ai"])
+        _, rows = read_csv_rows(path, ["task_id", "developer", "forecast_minutes_ai", "forecast_minutes_no_ai"],
+                                missing_hint=_INIT_HINT)
         problems: list[RowProblem] = []
         tasks: list[Task] = []
         dups = _duplicates(rows, "task_id")
