@@ -57,8 +57,8 @@ def location_of(path: str) -> str:
         return "fixture"
     if _DOC_DIRS.search(path):
         return "docs"
-    return "root" if "/" not in path.lstrip("./") or path.startswith((".github/", ".claude/", ".cursor/")) \
-        or path.split("/")[0].startswith(".") else "nested"
+    bare = path.rstrip("/")
+    return "root" if "/" not in bare or bare.split("/")[0].startswith(".") else "nested"
 
 
 def head_paths(repo: Repository, head: str) -> list[str]:
@@ -108,6 +108,7 @@ def find_artefacts(repo: Repository | None, head: str | None, commits: pd.DataFr
     combined = re.compile("|".join(f"(?:{rx.pattern.replace('(?P<root>', '(?:')})" for r in rules for rx in r.paths))
     candidates = [p for p in all_paths if combined.search(p)]
     rows: list[dict] = []
+    claimed: set[tuple[str, str]] = set()  # (kind, path) already reported by an earlier, more specific entry
     for rule in rules:
         groups: dict[str, list[str]] = {}
         for path in candidates:
@@ -120,6 +121,8 @@ def find_artefacts(repo: Repository | None, head: str | None, commits: pd.DataFr
                 root = m.groupdict().get("root")
                 groups.setdefault(root + "/" if root else path, []).append(path)
                 break
+        groups = {k: v for k, v in groups.items() if (rule.kind, k) not in claimed}
+        claimed.update((rule.kind, k) for k in groups)
         ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         for key, paths in ranked[:MAX_ROWS_PER_ENTRY]:
             seen = [first_seen[p] for p in paths if p in first_seen]
