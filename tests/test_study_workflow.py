@@ -322,3 +322,30 @@ def test_plan_and_simulate_commands(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     res = runner.invoke(main, ["study", "simulate", str(tmp_path / "demo")])
     assert res.exit_code == 2 and "already a study folder" in res.output
+
+
+def test_metr_import_reports_bad_rows(tmp_path: Path) -> None:
+    from assess.speedup.importers import import_study
+
+    header = ("dev_id,issue_id,predicted_time_no_ai,predicted_time_ai_allowed,prior_task_exposure_1_to_5,"
+              "external_resource_needs_1_to_3,ai_treatment,initial_implementation_time,"
+              "post_review_implementation_time\n")
+    good = "".join(f"{1 + i % 2},{i},60,45,,,{i % 2}.0,{50 + i},{'' if i == 3 else 5}\n" for i in range(1, 9))
+    bad = ("1,1,60,45,,,1.0,50,5\n"     # line 10: duplicate issue id
+           "2,20,60,45,,,,50,5\n"       # line 11: no ai_treatment
+           "2,21,-60,45,,,0.0,50,5\n"   # line 12: negative forecast
+           "2,22,60,45,,,2.0,50,5\n")   # line 13: not 0/1
+    source = tmp_path / "metr.csv"
+    _write(source, header + good + bad)
+    outcome = import_study(source, tmp_path / "m")
+    assert outcome.n_tasks == 8 and outcome.imputed_review == 1
+    assert {(p.line, p.field) for p in outcome.problems} == {
+        (10, "issue_id"), (11, "ai_treatment"), (12, "predicted_time_no_ai"), (13, "ai_treatment")}
+    rows = {r["task_id"]: r for r in _rows(tmp_path / "m" / "results.csv")}
+    # issue 3 (ai_treatment 1: AI allowed) has no post-review time: it gets its arm's mean (5)
+    assert rows["3"]["post_review_imputed"] == "yes" and rows["3"]["actual_minutes"] == "58"
+    with pytest.raises(AssessError, match="already a study folder"):
+        import_study(source, tmp_path / "m")
+    _write(source, "dev_id,issue_id\n1,1\n")
+    res = CliRunner().invoke(main, ["study", "import", str(source), str(tmp_path / "n")])
+    assert res.exit_code == 2 and "metr.csv:1: field 'predicted_time_no_ai': missing column" in res.output

@@ -215,15 +215,13 @@ class StudyFolder:
                                            f"{', '.join(map(str, dups[dev]))}); all its rows left out"))
                 continue
             values: dict[str, float | None] = {}
-            bad = False
             for column in ("expected_speedup", "post_study_speedup"):
                 try:
                     values[column] = parse_speedup(row.get(column, ""))
                 except ValueError as exc:
-                    problems.append(RowProblem(str(path), line, column, str(exc)))
+                    # a bad estimate only loses that estimate; the developer stays known
+                    problems.append(RowProblem(str(path), line, column, f"{exc}; estimate ignored"))
                     values[column] = None
-                    bad = True
-            del bad  # a bad estimate only loses that estimate, the developer stays known
             out[dev] = Participant(dev, values["expected_speedup"], values["post_study_speedup"], line)
         return out, problems
 

@@ -41,6 +41,62 @@ class ImportOutcome:
     problems: list[RowProblem]
 
 
+@dataclass(frozen=True)
+class _MetrRow:
+    task_id: str
+    developer: str
+    forecast_no_ai: float
+    forecast_ai: float
+    ai_allowed: bool
+    initial: float
+    post_review: float | None
+
+
+def _parse_metr_row(path: str, line: int, row: dict[str, str], seen: dict[str, int],
+                    problems: list[RowProblem]) -> _MetrRow | None:
+    tid = row["issue_id"]
+    if not tid:
+        problems.append(RowProblem(path, line, "issue_id", "empty issue id"))
+        return None
+    if tid in seen:
+        problems.append(RowProblem(path, line, "issue_id", f"issue id '{tid}' already on line {seen[tid]}; "
+                                   "row left out", tid))
+        return None
+    seen[tid] = line
+    if not row["dev_id"]:
+        problems.append(RowProblem(path, line, "dev_id", "empty developer id", tid))
+        return None
+    values: dict[str, float | None] = {}
+    ok = True
+    for column in ("predicted_time_no_ai", "predicted_time_ai_allowed", "initial_implementation_time",
+                   "post_review_implementation_time", "ai_treatment"):
+        try:
+            v = _number(row[column])
+        except ValueError:
+            problems.append(RowProblem(path, line, column, f"'{row[column]}' is not a number", tid))
+            ok = False
+            continue
+        values[column] = v
+        message = None
+        if v is None:
+            if column != "post_review_implementation_time":
+                message = "missing value; row left out"
+        elif column == "ai_treatment" and v not in (0.0, 1.0):
+            message = f"{v:g}: expected 0 or 1"
+        elif column == "post_review_implementation_time" and v < 0:
+            message = f"{v:g} minutes: negative"
+        elif column != "post_review_implementation_time" and column != "ai_treatment" and v <= 0:
+            message = f"{v:g} minutes: must be more than zero"
+        if message:
+            problems.append(RowProblem(path, line, column, message, tid))
+            ok = False
+    if not ok:
+        return None
+    return _MetrRow(tid, row["dev_id"], float(values["predicted_time_no_ai"] or 0),
+                    float(values["predicted_time_ai_allowed"] or 0), values["ai_treatment"] == 1.0,
+                    float(values["initial_implementation_time"] or 0), values["post_review_implementation_time"])
+
+
 def _number(text: str) -> float | None:
     if not text.strip():
         return None
@@ -49,7 +105,7 @@ def _number(text: str) -> float | None:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}" if abs(value - round(value)) < 1e-9 else repr(value)
+    return str(int(round(value))) if abs(value - round(value)) < 1e-9 else repr(float(value))
 
 
 def import_study(source: str | Path, directory: str | Path, *, fmt: str = "metr") -> ImportOutcome:
@@ -64,82 +120,38 @@ def import_study(source: str | Path, directory: str | Path, *, fmt: str = "metr"
                               hint="import into a new directory")
     _, rows = read_csv_rows(source, METR_COLUMNS)
     problems: list[RowProblem] = []
-    good: list[dict[str, object]] = []
+    good: list[_MetrRow] = []
     seen: dict[str, int] = {}
     for line, row in rows:
-        tid = row["issue_id"]
-        if not tid:
-            problems.append(RowProblem(str(source), line, "issue_id", "empty issue id"))
-            continue
-        if tid in seen:
-            problems.append(RowProblem(str(source), line, "issue_id",
-                                       f"issue id '{tid}' already on line {seen[tid]}; row left out", tid))
-            continue
-        seen[tid] = line
-        if not row["dev_id"]:
-            problems.append(RowProblem(str(source), line, "dev_id", "empty developer id", tid))
-            continue
-        values: dict[str, float | None] = {}
-        bad = False
-        for column in ("predicted_time_no_ai", "predicted_time_ai_allowed", "initial_implementation_time",
-                       "post_review_implementation_time", "ai_treatment"):
-            try:
-                values[column] = _number(row[column])
-            except ValueError:
-                problems.append(RowProblem(str(source), line, column, f"'{row[column]}' is not a number", tid))
-                bad = True
-                continue
-            v = values[column]
-            required = column != "post_review_implementation_time"
-            if v is None and required:
-                problems.append(RowProblem(str(source), line, column, "missing value; row left out", tid))
-                bad = True
-            elif v is not None and column == "ai_treatment" and v not in (0.0, 1.0):
-                problems.append(RowProblem(str(source), line, column, f"{v:g}: expected 0 or 1", tid))
-                bad = True
-            elif v is not None and column in ("predicted_time_no_ai", "predicted_time_ai_allowed",
-                                              "initial_implementation_time") and v <= 0:
-                problems.append(RowProblem(str(source), line, column, f"{v:g} minutes: must be more than zero",
-                                           tid))
-                bad = True
-            elif v is not None and column == "post_review_implementation_time" and v < 0:
-                problems.append(RowProblem(str(source), line, column, f"{v:g} minutes: negative", tid))
-                bad = True
-        if not bad:
-            good.append({"line": line, "task_id": tid, "developer": row["dev_id"], **values})
+        parsed = _parse_metr_row(str(source), line, row, seen, problems)
+        if parsed is not None:
+            good.append(parsed)
     if not good:
         raise InputError(source, "no usable rows" + (f"; first problem: {problems[0]}" if problems else ""))
 
     # impute a missing post-review time with its arm's mean (METR regression.py)
-    arm_mean = {}
-    for arm in (0.0, 1.0):
-        observed = [g["post_review_implementation_time"] for g in good
-                    if g["ai_treatment"] == arm and g["post_review_implementation_time"] is not None]
-        arm_mean[arm] = sum(observed) / len(observed) if observed else 0.0  # type: ignore[arg-type]
+    arm_mean: dict[bool, float] = {}
+    for arm in (False, True):
+        observed = [g.post_review for g in good if g.ai_allowed == arm and g.post_review is not None]
+        arm_mean[arm] = sum(observed) / len(observed) if observed else 0.0
     folder.directory.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     tasks_rows, results_rows, pairs = [], [], []
     imputed = 0
     for g in good:
-        review = g["post_review_implementation_time"]
-        was_imputed = review is None
-        if was_imputed:
-            review = arm_mean[g["ai_treatment"]]  # type: ignore[index]
-            imputed += 1
-        total = float(g["initial_implementation_time"]) + float(review)  # type: ignore[arg-type]
-        task = Task(str(g["task_id"]), str(g["developer"]), "",
-                    float(g["predicted_time_ai_allowed"]), float(g["predicted_time_no_ai"]))  # type: ignore[arg-type]
-        pairs.append((task, g["ai_treatment"] == 1.0))
+        review = g.post_review if g.post_review is not None else arm_mean[g.ai_allowed]
+        imputed += g.post_review is None
+        total = g.initial + review
+        task = Task(g.task_id, g.developer, "", g.forecast_ai, g.forecast_no_ai)
+        pairs.append((task, g.ai_allowed))
         tasks_rows.append({"task_id": task.task_id, "developer": task.developer, "description": "",
                            "forecast_minutes_ai": _fmt(task.forecast_ai),
                            "forecast_minutes_no_ai": _fmt(task.forecast_no_ai)})
         results_rows.append({"task_id": task.task_id, "developer": task.developer,
-                             "ai_allowed": "yes" if g["ai_treatment"] == 1.0 else "no",
-                             "actual_minutes": repr(total) if not float(total).is_integer() else _fmt(total),
-                             "followed_assignment": "", "post_task_speedup": "", "notes": "",
-                             "initial_minutes": _fmt(float(g["initial_implementation_time"])),  # type: ignore[arg-type]
-                             "post_review_minutes": "" if was_imputed else _fmt(float(review)),
-                             "post_review_imputed": "yes" if was_imputed else "no"})
+                             "ai_allowed": "yes" if g.ai_allowed else "no", "actual_minutes": _fmt(total),
+                             "initial_minutes": _fmt(g.initial),
+                             "post_review_minutes": "" if g.post_review is None else _fmt(g.post_review),
+                             "post_review_imputed": "yes" if g.post_review is None else "no"})
     block = block_from_rows(1, pairs, seed=None, method=METR_METHOD, registered_at=now_utc(),
                             source=f"{source.name} sha256:{digest}")
     registration = Registration([block])
@@ -151,7 +163,7 @@ def import_study(source: str | Path, directory: str | Path, *, fmt: str = "metr"
                         "imputed as its arm's mean, as METR's regression.py does)",
              "imported": {"format": fmt, "source": str(source), "sha256": digest, "rows": len(good),
                           "rows_left_out": len(problems), "post_review_imputed": imputed,
-                          "post_review_arm_means": {"ai_allowed": arm_mean[1.0], "ai_disallowed": arm_mean[0.0]}}}
+                          "post_review_arm_means": {"ai_allowed": arm_mean[True], "ai_disallowed": arm_mean[False]}}}
     write_text(folder.study_path, yaml.safe_dump(study, sort_keys=False, allow_unicode=True), backup=True)
     _write_rows(folder.tasks_path, ["task_id", "developer", "description", "forecast_minutes_ai",
                                     "forecast_minutes_no_ai"], tasks_rows)

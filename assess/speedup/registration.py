@@ -23,7 +23,7 @@ import yaml
 
 from assess.errors import AssessError, InputError
 from assess.fileio import write_text
-from assess.speedup.folder import REGISTRATION_FILE, RowProblem, StudyFolder, Task
+from assess.speedup.folder import RowProblem, StudyFolder, Task
 
 METHOD = ("balanced-within-developer v1: for each developer, the block's tasks are sorted by id and "
           "shuffled with random.Random(f'{seed}:{developer}'); the first half is AI-allowed, the second "
@@ -262,6 +262,3 @@ def block_from_rows(number: int, rows: list[tuple[Task, bool]], *, seed: int | N
     block.sha256 = block.compute_sha256()
     return block
 
-
-def registration_file(directory: str | Path) -> Path:
-    return Path(directory) / REGISTRATION_FILE
