@@ -9,6 +9,7 @@ import pandas as pd
 
 from assess import __version__
 from assess.mining.miner import RepoMining
+from assess.mining.signals import compute_signals
 
 SCHEMA_VERSION = "1.0"
 DEFAULT_WINDOW_DAYS = 90
@@ -183,6 +184,7 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
             "catalogue": {"files": list(cat.files), "entries": len(cat.entries)},
         },
         "artefacts": mining.artefacts,
+        "signals": compute_signals(c, mining.files, mining.artefacts, mining.head, start, end),
         "identities": identities,
         "caveats": caveats,
     }

@@ -1,0 +1,401 @@
+"""Judgement: evidence from any source becomes a Level 0-5 placement per dimension and overall.
+
+Reads only evidence documents (repository signals, survey summary, study result), never git.
+Git gives a lower bound on delegation (a trace proves at least that much) and, where people still
+write or review code, an upper bound on autonomy; the survey fills in what git cannot see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assess.resources import package_file
+from assess.yamlfile import load_yaml
+
+DIMENSIONS = ["authorship", "review", "specification", "validation", "autonomy", "organisation"]
+GIT_BLIND_RANGE = (0, 2)  # no traces: git cannot tell Level 0 from 1 or 2
+CONF_ORDER = ["none", "low", "medium", "high"]
+
+
+@dataclass
+class Dim:
+    name: str
+    level: int | None
+    lo: int
+    hi: int
+    confidence: str
+    source: str
+    summary: str
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "range": [self.lo, self.hi], "confidence": self.confidence,
+                "source": self.source, "summary": self.summary, "evidence": self.evidence}
+
+
+def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
+    p = Path(path) if path else package_file("levels", "rubric.yaml")
+    doc = load_yaml(p)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error("expected a mapping")
+    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy", "gates"):
+        if not isinstance(data.get(section), dict):
+            raise doc.error(f"missing section '{section}'", section, hint="start from the bundled rubric.yaml")
+    for lvl, gate in data["gates"].items():
+        if not isinstance(lvl, int) or not 1 <= lvl <= 5 or not isinstance(gate, dict):
+            raise doc.error("gates are keyed 1..5, each a mapping of dimension: minimum level", "gates", lvl)
+        for dim, req in gate.items():
+            if dim not in DIMENSIONS or not isinstance(req, int):
+                raise doc.error(f"unknown dimension '{dim}' or non-integer level", "gates", lvl, dim)
+
+    def number(section: str, key: str) -> None:
+        value = data[section].get(key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise doc.error("must be a number", section, key)
+
+    for section, keys in {"authorship": ["level2_share", "level3_share", "level4_share", "level5_share"],
+                          "minimum_evidence": ["code_commits", "confident_code_commits"]}.items():
+        for key in keys:
+            number(section, key)
+    data["_file"] = str(p)
+    return data
+
+
+def _share(num: float, den: float) -> float | None:
+    return None if not den else num / den
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.0f}%"
+
+
+def _ev(signal: str, value: Any, text: str, supports: str, *, level: int | None = None, source: str = "git",
+        commits: list[str] | None = None, paths: list[str] | None = None, items: list[str] | None = None,
+        inferred: bool = False, repos: list[str] | None = None) -> dict[str, Any]:
+    refs: dict[str, list[str]] = {}
+    if commits:
+        refs["commits"] = list(commits)
+    if paths:
+        refs["paths"] = list(paths)
+    if items:
+        refs["survey_items"] = list(items)
+    if repos:
+        refs["repositories"] = list(repos)
+    out = {"signal": signal, "value": value, "text": text, "supports": supports, "level": level, "source": source,
+           "refs": refs}
+    if inferred:
+        out["inferred"] = True
+    return out
+
+
+def _git_confidence(s: dict[str, Any], r: dict[str, Any]) -> str:
+    n = s["code_commits"]
+    if n >= r["minimum_evidence"]["confident_code_commits"]:
+        return "high"
+    if n >= r["minimum_evidence"]["code_commits"]:
+        return "medium"
+    return "low"
+
+
+# ---------------------------------------------------------------- dimensions from git signals
+
+def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_records: bool) -> Dim:
+    t = r["authorship"]
+    n, ai = s["code_commits"], s["ai_code_commits"]
+    refs = s.get("refs", {})
+    share_c = _share(ai, n)
+    share_l = _share(s["ai_code_lines"], s["code_lines"])
+    ev = [_ev("authorship.ai_share_code_commits", share_c,
+              f"{ai} of {n} code-changing commits ({_pct(share_c)}) are AI-attributed; "
+              f"{_pct(share_l)} of changed code lines", "for", commits=refs.get("ai_code_commits"))]
+    if s["ai_code_commits_low"]:
+        ev.append(_ev("authorship.assisted_low_confidence", s["ai_code_commits_low"],
+                      f"{s['ai_code_commits_low']} more code commits carry only an editor 'assisted' marker "
+                      "(not counted)", "context"))
+    if n == 0:
+        return Dim("authorship", None, 0, 5, "none", "none", "No code-changing commits in the window.", ev)
+    conf = _git_confidence(s, r)
+    if ai == 0:
+        ev[0]["supports"] = "context"
+        return Dim("authorship", None, *GIT_BLIND_RANGE, "low", "git",
+                   "No agent left a trace: git cannot tell Level 0 (autocomplete, chat) from 1 or 2.", ev)
+    share = max(share_c or 0, share_l or 0)
+    human_share = _share(s["human_code_commits"], n) or 0
+    level = 1
+    multi = _share(s["ai_multi_file_commits"], ai) or 0
+    if share >= t["level2_share"] or (ai >= 3 and multi >= t["level2_multi_file_share"]):
+        level = 2
+    if share >= t["level3_share"]:
+        level = 3
+    if (share_c or 0) >= t["level4_share"] and human_share <= t["level4_human_code_share"]:
+        level = 4
+    if (share_c or 0) >= t["level5_share"]:
+        level = 5
+    if s["human_code_commits"]:
+        ev.append(_ev("authorship.human_code_commits", s["human_code_commits"],
+                      f"{s['human_code_commits']} code commits ({_pct(human_share)}) written by people",
+                      "against" if level < 5 else "context", commits=refs.get("human_code_commits")))
+    headroom = 0 if line_records else int(t.get("untraced_headroom", 1))
+    hi = min(5, level + headroom)
+    if s["human_code_commits"] and hi == 5 and level < 5:
+        hi = 4  # people still commit code: rules out the dark factory
+    summary = f"{_pct(share_c)} of code commits and {_pct(share_l)} of code lines come from agents."
+    return Dim("authorship", level, level, hi, conf, "git", summary, ev)
+
+
+def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
+    t = r["review"]
+    refs = s.get("refs", {})
+    ai = s["ai_commits"]
+    if ai == 0:
+        return Dim("review", None, *GIT_BLIND_RANGE, "low", "git",
+                   "No traced agent work, so git shows nothing about how it is reviewed.", [])
+    ev: list[dict[str, Any]] = []
+    merges, by_h, by_m = s["ai_merges"], s["ai_merges_by_human"], s["ai_merges_by_machine"]
+    machine_share = _share(by_m, merges)
+    if merges:
+        ev.append(_ev("review.ai_merges_by_human", by_h, f"{by_h} of {merges} merges that brought in agent work "
+                      "were made by people", "for", commits=refs.get("ai_merges_by_human")))
+        if by_m:
+            ev.append(_ev("review.ai_merges_by_machine", by_m, f"{by_m} merges of agent work made by automation or "
+                          "agents", "for", commits=refs.get("ai_merges_by_machine")))
+    if s["ai_session_commits"]:
+        ev.append(_ev("review.ai_in_human_sessions", s["ai_session_commits"],
+                      f"{s['ai_session_commits']} agent commits were committed by a person in the session "
+                      "(co-author trailers): the person saw each change", "context"))
+    if s["ai_on_main_via_web"]:
+        ev.append(_ev("review.ai_via_pull_request", s["ai_on_main_via_web"],
+                      f"{s['ai_on_main_via_web']} agent commits landed through the forge's merge button (a pull request)",
+                      "context"))
+    delay, lines = s["ai_merge_delay_hours_median"], s["ai_merge_lines_median"]
+    followup_share = _share(s["ai_followup_fixes"], s["ai_code_commits"]) or 0
+    trailer_share = _share(s["ai_review_trailers"], ai) or 0
+    if merges and machine_share is not None and machine_share >= t["level5_machine_merge_share"]:
+        level = 5
+    elif s["ai_cloud_commits"] == 0:
+        level = 2
+    else:
+        level = 3
+        if by_h and delay is not None and lines is not None and delay <= t["level4_max_delay_hours"] \
+                and lines >= t["level4_min_merge_lines"] and followup_share <= t["level4_max_followup_share"]:
+            level = 4
+            ev.append(_ev("review.bulk_fast_merges", delay, f"agent branches merged a median {delay:.1f} h after "
+                          f"their last commit, {lines:.0f} lines at a time: outcomes checked, not diffs", "for"))
+        elif delay is not None:
+            ev.append(_ev("review.merge_delay_hours", delay, f"agent branches merged a median {delay:.1f} h after "
+                          f"their last commit, {lines or 0:.0f} lines at a time", "context"))
+    caps = []
+    if trailer_share >= t["line_review_trailer_share"]:
+        caps.append(_ev("review.review_trailers", s["ai_review_trailers"], f"{_pct(trailer_share)} of agent commits carry "
+                        "Reviewed-by/Approved-by trailers: line-by-line review", "against", level=3,
+                        commits=refs.get("ai_review_trailers")))
+    if followup_share >= t["line_review_followup_share"]:
+        caps.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of {_pct(followup_share)} "
+                        "of agent code commits within 48 h: agent output is read and fixed by hand", "against", level=3,
+                        commits=refs.get("ai_followup_fixes")))
+    elif s["ai_followup_fixes"]:
+        ev.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of {_pct(followup_share)} "
+                      "of agent code commits within 48 h", "context", commits=refs.get("ai_followup_fixes")))
+    if caps:
+        level = min(level, 3)
+        ev.extend(caps)
+    hi = min(5, level + 1) if level < 5 else 5
+    if caps:
+        hi = min(hi, 3)
+    summary = {2: "Agent work is committed by people in their own sessions: they see every change.",
+               3: "People integrate agents' branches and commits: review is their main act.",
+               4: "Agent work is merged fast and in bulk: people check outcomes, not diffs.",
+               5: "Agent work is merged by machines: nobody reads the code."}[level]
+    return Dim("review", level, level, hi, _git_confidence(s, r), "git", summary, ev)
+
+
+def specification(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
+    t = r["specification"]
+    refs = s.get("refs", {})
+    spec_paths = [p for k in ("spec", "pipeline") for p in a.get(k, {}).get("paths", [])]
+    n_specs = sum(a.get(k, {}).get("count", 0) for k in ("spec", "pipeline"))
+    h = s["human_commits"]
+    share = _share(s["human_spec_doc_only_commits"], h)
+    ev = []
+    if n_specs:
+        ev.append(_ev("specification.spec_artefacts", n_specs, f"spec artefacts in the repository: {', '.join(spec_paths[:4])}",
+                      "for", paths=spec_paths))
+    if h:
+        ev.append(_ev("specification.human_spec_doc_only_share", share,
+                      f"{s['human_spec_doc_only_commits']} of {h} commits by people ({_pct(share)}) touch only specs, "
+                      "docs or agent instructions", "for" if (share or 0) >= t["level4_human_spec_share"] else "context",
+                      commits=refs.get("human_spec_doc_only_commits")))
+    if "instructions" in a:
+        ev.append(_ev("specification.instruction_files", a["instructions"]["count"],
+                      f"agent instruction files: {', '.join(a['instructions']['paths'][:4])}", "context",
+                      paths=a["instructions"]["paths"]))
+    if not n_specs and s["spec_lines"] == 0:
+        level = 2 if "instructions" in a else None
+        if level is None:
+            return Dim("specification", None, *GIT_BLIND_RANGE, "low", "git",
+                       "No specs or agent instructions in the repository (specs may live in a tracker).", ev)
+        return Dim("specification", 2, 2, 3, "medium", "git",
+                   "Agents get instruction files, but work is not driven by specs kept in the repository.", ev)
+    level = 3
+    if h == 0:
+        share = 1.0
+    if (share or 0) >= t["level4_human_spec_share"]:
+        level = 4
+    if (share or 0) >= t["level5_human_spec_share"]:
+        level = 5
+    summary = {3: "Specs live in the repository, but people still mostly commit code.",
+               4: "People mostly write specs and docs; agents write the code.",
+               5: "People commit only specs: specs in, software out."}[level]
+    return Dim("specification", level, level, level if level >= 4 else level + 1, _git_confidence(s, r), "git",
+               summary, ev)
+
+
+def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
+    t = r["validation"]
+    test_share = _share(s["test_lines"], s["work_lines"])
+    has_tests = "tests" in a or s["test_lines"] > 0
+    has_ci = "ci" in a or "agent-ci" in a
+    twins = [p for k in ("scenarios", "simulated-services") for p in a.get(k, {}).get("paths", [])]
+    ev = [_ev("validation.test_share", test_share, f"{_pct(test_share)} of changed lines are tests", "for")]
+    if has_ci:
+        paths = a.get("ci", {}).get("paths", []) + a.get("agent-ci", {}).get("paths", [])
+        ev.append(_ev("validation.ci", True, f"CI configuration: {', '.join(paths[:3])}", "for", paths=paths))
+    else:
+        ev.append(_ev("validation.ci", False, "no CI configuration found in the repository", "against"))
+    if twins:
+        ev.append(_ev("validation.scenarios_or_twins", len(twins), f"scenario suites or simulated services: "
+                      f"{', '.join(twins[:4])}", "for", paths=twins))
+    if not has_tests and not has_ci:
+        level = 0 if s["work_lines"] else None
+        if level is None:
+            return Dim("validation", None, 0, 5, "none", "git", "Nothing to validate in the window.", ev)
+        return Dim("validation", 1, 0, 1, _git_confidence(s, r), "git", "No tests and no CI.", ev)
+    level = 2
+    if has_tests and has_ci and (test_share or 0) >= t["level3_test_share"]:
+        level = 3
+    if has_tests and has_ci and (test_share or 0) >= t["level4_test_share"]:
+        level = 4
+    hi = level
+    if level == 4:
+        if twins:
+            level = hi = 5
+        else:
+            hi = 5  # scenarios are often kept outside the repository on purpose
+    summary = {2: "Some tests or CI, but tests change little with the code.",
+               3: "Tests change with the code and CI runs them.",
+               4: "Strong test churn and CI: machines check outcomes.",
+               5: "Scenario suites or simulated services validate behaviour end to end."}[level]
+    return Dim("validation", level, level, hi, _git_confidence(s, r), "git", summary, ev)
+
+
+def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: list[dict[str, Any]]) -> Dim:
+    t = r["autonomy"]
+    refs = s.get("refs", {})
+    ai = s["ai_commits"]
+    inferred_ev = [_ev(f"autonomy.inferred.{i['kind']}", i["value"], "inferred agent activity (no trace): " + i["text"],
+                       "context", commits=i["commits"], inferred=True) for i in inferred]
+    if ai == 0:
+        hi = 4 if inferred else GIT_BLIND_RANGE[1]
+        return Dim("autonomy", None, GIT_BLIND_RANGE[0], hi, "low", "git",
+                   "No traced agent work." + (" Behaviour suggests untraced agent loops." if inferred else ""),
+                   inferred_ev)
+    ev = []
+    cloud_share = _share(s["ai_cloud_commits"], ai) or 0
+    ev.append(_ev("autonomy.delegated_share", cloud_share, f"{s['ai_cloud_commits']} of {ai} agent commits "
+                  f"({_pct(cloud_share)}) made by agents on their own (bot authors, agent branches)",
+                  "for" if cloud_share >= t["level3_cloud_share"] else "context", commits=refs.get("ai_cloud_commits")))
+    ev.append(_ev("autonomy.longest_run", s["max_chain"], f"longest run: {s['max_chain']} agent commits with no "
+                  f"hand-written commit between ({s['max_chain_span_hours']:.1f} h); longest span "
+                  f"{s['longest_chain_span_hours']:.1f} h", "context", commits=refs.get("max_chain")))
+    off_share = _share(s["ai_off_hours_commits"], ai) or 0
+    if s["ai_off_hours_commits"]:
+        ev.append(_ev("autonomy.off_hours_share", off_share, f"{_pct(off_share)} of agent commits fall outside the "
+                      "team's own working hours (learned from people's commit times)", "context",
+                      commits=refs.get("ai_off_hours_commits")))
+    agent_ci = a.get("agent-ci", {}).get("paths", []) + a.get("agent-environment", {}).get("paths", [])
+    if agent_ci:
+        ev.append(_ev("autonomy.agents_in_ci", len(agent_ci), f"agents configured to run from CI: {', '.join(agent_ci[:3])}",
+                      "for", paths=agent_ci))
+    level = 2
+    if cloud_share >= t["level3_cloud_share"]:
+        level = 3
+    long_runs = s["chains_ge5"] > 0 and s["longest_chain_span_hours"] >= t["level4_run_hours"] \
+        and s["max_chain"] >= t["level4_run_commits"]
+    if level >= 3 and (long_runs or off_share >= t["level4_off_hours_share"] or a.get("agent-ci")):
+        level = 4
+    machine_share = _share(s["ai_merges_by_machine"], s["ai_merges"])
+    if level == 4 and machine_share is not None and machine_share >= t["level5_machine_merge_share"]:
+        level = 5
+    hi = min(5, level + 1)
+    if inferred:
+        hi = max(hi, 4)
+    summary = {2: "Agents work inside people's sessions.", 3: "Work is delegated to agents that commit on their own.",
+               4: "Agents run unattended for long stretches.", 5: "Agents run and land work without people."}[level]
+    return Dim("autonomy", level, level, hi, _git_confidence(s, r), "git", summary, ev + inferred_ev)
+
+
+def organisation_from_survey(survey: dict[str, Any] | None, r: dict[str, Any]) -> Dim:
+    d = (survey or {}).get("dimensions", {}).get("organisation")
+    if not d or d.get("level") is None:
+        return Dim("organisation", None, 0, 5, "none", "none",
+                   "Only the questionnaire can tell how the team is organised; no survey was given.", [])
+    lvl = int(d["level"])
+    conf = "medium" if (d.get("n") or 0) >= r.get("survey", {}).get("min_respondents", 3) else "low"
+    ev = [_ev("organisation.survey_score", d.get("score"), f"questionnaire: organisation practices support Level {lvl} "
+              f"(mean {d.get('score')}, n={d.get('n')})", "for", source="survey", items=d.get("items", []))]
+    return Dim("organisation", lvl, lvl, lvl, conf, "survey", "From the questionnaire only.", ev)
+
+
+# ---------------------------------------------------------------- combination
+
+def apply_survey(dim: Dim, survey: dict[str, Any] | None, r: dict[str, Any], contradictions: list[dict[str, Any]]) -> Dim:
+    """Survey answers narrow a git range; where they contradict git, git's bound stands and the
+    contradiction is reported."""
+    if not survey or dim.name == "organisation":
+        return dim
+    d = survey.get("dimensions", {}).get(dim.name)
+    min_n = r.get("survey", {}).get("min_respondents", 3)
+    if not d or d.get("level") is None:
+        return dim
+    s_level = int(d["level"])
+    items = d.get("items", [])
+    dim.evidence.append(_ev(f"{dim.name}.survey", d.get("score"), f"questionnaire: the team's answers support Level "
+                            f"{s_level} (mean {d.get('score')}, n={d.get('n')})", "context", source="survey",
+                            items=items))
+    if (d.get("n") or 0) < min_n:
+        return dim
+    gap = r.get("survey", {}).get("contradiction_levels", 2)
+    if s_level < dim.lo or s_level > dim.hi:
+        side = "below" if s_level < dim.lo else "above"
+        if abs(s_level - (dim.lo if side == "below" else dim.hi)) >= gap - 1:
+            contradictions.append({"dimension": dim.name, "git_range": [dim.lo, dim.hi], "survey_level": s_level,
+                                   "text": f"{dim.name}: the questionnaire points to Level {s_level}, {side} what the "
+                                           f"repository shows (Levels {dim.lo}-{dim.hi}); the repository's bound stands.",
+                                   "survey_items": items})
+        if dim.source == "git":
+            dim.source = "git+survey"
+        return dim
+    dim.level, dim.lo, dim.hi = s_level, s_level, s_level
+    dim.source = "git+survey"
+    dim.confidence = "medium" if dim.confidence in ("low", "none") else dim.confidence
+    return dim
+
+
+def staged(levels: dict[str, int | None], gates: dict[int, dict[str, int]], default: int = 0) -> tuple[int, dict | None]:
+    """Highest level whose gate holds on every dimension it names, and the first gate that fails."""
+    reached = 0
+    for lvl in range(1, 6):
+        gate = gates.get(lvl, {})
+        failing = [(d, req) for d, req in gate.items() if (levels.get(d) if levels.get(d) is not None else default) < req]
+        if failing:
+            return reached, {"level": lvl, "failing": failing}
+        reached = lvl
+    return reached, None
+
+
+def _next_step(dim: str, target: int, rubric: dict[str, Any]) -> str:
+    steps = rubric.get("next_steps", {}).get(dim, {})
+    return steps.get(target) or steps.get(str(target)) or f"raise {dim} to Level {target}"
