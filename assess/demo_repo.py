@@ -120,7 +120,7 @@ def demo_commits(seed: int = 0) -> list[SynthCommit]:
             base = len(b.commits)
             t = b.work_time(day)
             b.add(SynthCommit(COPILOT, t, "Initial plan\n", {}, branch=branch, parent=base))
-            for k in range(rng.randint(1, 4)):
+            for _ in range(rng.randint(1, 4)):
                 t += rng.randint(120, 900)
                 b.add(SynthCommit(COPILOT, t, b.subject() + "\n\nAgent-Logs-Url: https://github.com/acme/acme/sessions/"
                                   f"{rng.getrandbits(64):016x}\n", b.change(rng.choice(MODULES), rng.randint(5, 25)),

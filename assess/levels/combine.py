@@ -45,9 +45,11 @@ def pool_signals(evidences: list[dict[str, Any]]) -> dict[str, Any]:
                 pooled[key] = max(values) if values else 0
         else:
             pooled[key] = sum(values)
+    commit_repository: dict[str, str] = {}
     for name, w in windows:
         for rkey, shas in w.get("refs", {}).items():
             pooled["refs"].setdefault(rkey, []).extend(shas[:4])
+            commit_repository.update({sha: name for sha in shas[:4]})
     artefacts: dict[str, Any] = {}
     for e in evidences:
         for kind, entry in e["signals"]["artefacts"].items():
@@ -69,7 +71,8 @@ def pool_signals(evidences: list[dict[str, Any]]) -> dict[str, Any]:
                     tgt[key] = tgt.get(key, 0) + value
             tgt["artefacts"] |= set(m.get("artefacts", []))
     by_month = [dict(m, artefacts=sorted(m["artefacts"])) for _, m in sorted(months.items())]
-    return {"window": pooled, "artefacts": artefacts, "inferred": inferred, "by_month": by_month}
+    return {"window": pooled, "artefacts": artefacts, "inferred": inferred, "by_month": by_month,
+            "commit_repository": commit_repository}
 
 
 def _month_signals(m: dict[str, Any]) -> dict[str, Any]:
@@ -254,6 +257,8 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         "gaps": _gaps(overall, s, survey, study),
         "next_steps": next_steps,
         "window": {"code_commits": s["code_commits"] if s else 0},
+        # which repository each referenced commit belongs to (for links when several are assessed)
+        "commit_repository": pooled.get("commit_repository", {}),
     }
 
 
