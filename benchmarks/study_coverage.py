@@ -6,6 +6,20 @@ For each design (developers x tasks per developer, with or without developer-to-
 the effect) it simulates studies with a known true speedup (assess.speedup.simulate, METR-like noise)
 and reports the mean error of beta (log scale), the median speedup, and the share of 95% intervals that
 cover the truth: homoskedastic (METR's headline), HC3, clustered by developer, and cluster bootstrap.
+
+Figures from a run with the defaults (true speedup +0.15, 4000 studies per design, 400 bootstrapped):
+
+    devs tasks/dev eff.sd |  bias(b)  sd(b)  med S | homosk    HC3 cluster   boot
+       4        15   0.00 |  -0.0053  0.169 +0.146 |  0.955  0.960   0.855  0.855
+       8        12   0.00 |  -0.0003  0.136 +0.151 |  0.960  0.963   0.908  0.868
+      16        15   0.00 |  -0.0012  0.083 +0.150 |  0.964  0.965   0.935  0.935
+      32        10   0.00 |  +0.0002  0.074 +0.150 |  0.960  0.961   0.944  0.910
+      16        15   0.25 |  +0.0001  0.106 +0.148 |  0.910  0.912   0.929  0.910
+
+Unbiased throughout; homoskedastic and HC3 cover at 95-96% when the effect is common to all developers
+(slightly conservative: developer effects are balanced out within developer); clustered and bootstrap
+intervals under-cover with few developers (hence the warning below 20); when the effect varies between
+developers the homoskedastic interval under-covers (91%) and the clustered one does better.
 """
 
 from __future__ import annotations
