@@ -59,3 +59,29 @@ def print_repo_summary(ev: dict[str, Any], console: Console | None = None) -> No
         console.print(t)
     for c in ev["caveats"]:
         console.print(f"[yellow]caveat:[/yellow] {c}")
+
+
+def _lvl(level: int | None, rng: list[int]) -> str:
+    if level is None:
+        return f"Levels {rng[0]}-{rng[1]}"
+    return f"Level {level}" + (f" (range {rng[0]}-{rng[1]})" if rng[0] != rng[1] else "")
+
+
+def print_level(lv: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    o = lv["overall"]
+    if not o["placeable"]:
+        console.print(f"[bold]Placement:[/bold] not placeable. {o['summary']}")
+        return
+    console.print(f"[bold]Placement: {_lvl(o['level'], o['range'])}[/bold], confidence {o['confidence']}. {o['summary']}")
+    t = Table(title="Dimensions", show_edge=False)
+    for col in ("dimension", "level", "confidence", "source", "why"):
+        t.add_column(col)
+    for name, d in lv["dimensions"].items():
+        t.add_row(name, _lvl(d["level"], d["range"]) if d["source"] != "none" else "not enough evidence",
+                  d["confidence"], d["source"], d["summary"])
+    console.print(t)
+    for c in lv["contradictions"]:
+        console.print(f"[yellow]contradiction:[/yellow] {c['text']}")
+    if o["failed_gate"]:
+        console.print(f"Next level: {o['failed_gate']['needed']}")
