@@ -1,0 +1,111 @@
+"""Read the report's inputs: repository evidence (mined now or saved JSON), the survey summary
+(scored now from responses or a saved summary) and the study analysis (a study folder or saved JSON)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from assess.errors import AssessError, InputError
+from assess.resources import package_file
+
+SURVEY_SUMMARY_ID = "assess-survey-summary/1"
+
+
+def _schema(name: str) -> dict[str, Any]:
+    return json.loads(package_file("schemas", name).read_text(encoding="utf-8"))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+
+
+def _validate(path: Path, data: Any, schema_name: str, what: str) -> None:
+    errors = sorted(jsonschema.Draft202012Validator(_schema(schema_name)).iter_errors(data),
+                    key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        field = "/".join(str(p) for p in err.absolute_path) or None
+        raise InputError(path, f"not {what}: {err.message}", field=field,
+                         hint=f"expected the JSON that {schema_name} describes")
+
+
+def load_repository(path: str | Path, *, rev: str = "HEAD", window_days: int = 90, show_identities: bool = False,
+                    use_cache: bool = True, signatures: str | None = None,
+                    on_progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Evidence for one repository: mined from the git repository at ``path``, or read from a
+    ``.json`` file that ``assess repo --json`` wrote (validated against evidence.schema.json)."""
+    p = Path(path)
+    if p.is_file() and p.suffix.lower() == ".json":
+        data = _read_json(p)
+        _validate(p, data, "evidence.schema.json", "repository evidence")
+        if not show_identities:
+            data.get("identities", {}).pop("people", None)
+            data.setdefault("identities", {})["shown"] = False
+        return data
+    if not p.exists():
+        raise InputError(p, "no such repository or evidence file")
+    from assess.mining import build_evidence, mine_repository
+
+    mining = mine_repository(p, rev=rev, use_cache=use_cache, signatures=signatures, on_progress=on_progress)
+    return build_evidence(mining, window_days=window_days, show_identities=show_identities)
+
+
+def _summary_file(paths: Sequence[Path]) -> Path | None:
+    if len(paths) != 1 or not paths[0].is_file() or paths[0].suffix.lower() != ".json":
+        return None
+    try:
+        head = json.loads(paths[0].read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return paths[0] if isinstance(head, dict) and head.get("schema") == SURVEY_SUMMARY_ID else None
+
+
+def load_survey(paths: Sequence[str | Path], *, questionnaire: str | Path | None = None,
+                min_group: int = 5) -> dict[str, Any]:
+    """The survey summary: responses (files or folders of .json/.csv/.xlsx) scored with the
+    questionnaire, or one summary JSON that ``assess survey score --json`` wrote."""
+    from assess.survey import load_questionnaire, load_responses, score_survey
+
+    ps = [Path(p) for p in paths]
+    for p in ps:
+        if not p.exists():
+            raise InputError(p, "no such survey file or folder")
+    summary_path = _summary_file(ps)
+    if summary_path is not None:
+        data = _read_json(summary_path)
+        _validate(summary_path, data, "survey.schema.json", "a survey summary")
+        return data
+    q = load_questionnaire(Path(questionnaire) if questionnaire else None)
+    responses = load_responses(ps, q)
+    if not responses.responses and not responses.rejected:
+        raise AssessError(f"no survey responses found in {', '.join(str(p) for p in ps)}",
+                          hint="pass response files (.json, .csv, .xlsx) or a folder holding them")
+    return score_survey(q, responses, min_group=min_group)
+
+
+def load_study(path: str | Path, *, bootstrap_reps: int = 2000, seed: int = 0,
+               allow_changed: bool = False) -> dict[str, Any]:
+    """The study analysis: a registered study folder analysed now, or a JSON file that
+    ``assess study analyze --json`` wrote (validated against study.schema.json)."""
+    p = Path(path)
+    if p.is_file():
+        data = _read_json(p)
+        _validate(p, data, "study.schema.json", "a study analysis")
+        return data
+    if not p.is_dir():
+        raise InputError(p, "no such study folder or analysis file")
+    from assess.speedup import analyze_study
+
+    return analyze_study(p, allow_changed=allow_changed, bootstrap_reps=bootstrap_reps, seed=seed)

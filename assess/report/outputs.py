@@ -1,0 +1,44 @@
+"""Write the three outputs — HTML, JSON, Markdown — each atomically, after all three are rendered
+(so a rendering error leaves no file half-written or out of step with the others)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assess.errors import AssessError
+from assess.fileio import to_json_text, write_text
+from assess.report.figures import build_figures
+from assess.report.render import render_html, render_markdown
+from assess.report.schema import validate_report
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    json: Path
+    markdown: Path
+
+
+def output_paths(html_path: str | Path) -> ReportFiles:
+    """``report.html`` -> report.html, report.json, report.md (same folder, same stem)."""
+    html = Path(html_path)
+    if html.suffix.lower() not in (".html", ".htm"):
+        raise AssessError(f"{html}: the report must be an .html file", hint="e.g. -o report.html")
+    return ReportFiles(html, html.with_suffix(".json"), html.with_suffix(".md"))
+
+
+def write_report(report: dict[str, Any], html_path: str | Path) -> ReportFiles:
+    """Validate ``report`` against report.schema.json, render it and write the three files."""
+    files = output_paths(html_path)
+    if not files.html.parent.exists():
+        files.html.parent.mkdir(parents=True, exist_ok=True)
+    validate_report(report)
+    page = render_html(report, figures=build_figures(report))
+    summary = render_markdown(report, html_name=files.html.name)
+    data = to_json_text(report)
+    write_text(files.json, data)
+    write_text(files.markdown, summary)
+    write_text(files.html, page)
+    return files
