@@ -23,6 +23,15 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, encoding: str 
     With ``backup=True`` an existing file is first copied to ``path + '.bak'``.
     """
     target = Path(path)
+    if target.exists() and not target.is_file() and not target.is_dir():
+        # a device or pipe (/dev/null, /dev/stdout, a FIFO): write straight to it; renaming over it
+        # would replace the device with a regular file
+        binary = "b" in mode
+        with open(target, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
+            yield fh
+        return
+    if target.is_dir():
+        raise AssessError(f"{target}: is a directory", hint="give a file name for the output")
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.exists():
         raise AssessError(f"{target}: directory {directory} does not exist", hint="create it first")

@@ -79,7 +79,7 @@ def _month_signals(m: dict[str, Any]) -> dict[str, Any]:
     base = {k: m.get(k, 0) for k in ("commits", "work_commits", "code_commits", "ai_code_commits", "ai_code_commits_low",
                                       "human_code_commits", "code_lines", "ai_code_lines", "ai_multi_file_commits",
                                       "human_commits", "human_spec_doc_only_commits", "human_spec_commits", "spec_lines",
-                                      "test_lines", "work_lines", "ai_commits", "ai_commits_with_tests",
+                                      "test_lines", "work_lines", "test_files", "work_files", "ai_commits", "ai_commits_with_tests",
                                       "ai_cloud_commits", "ai_session_commits", "ai_merges", "ai_merges_by_human",
                                       "ai_merges_by_machine", "ai_on_main_via_web", "ai_on_main_direct",
                                       "ai_review_trailers", "ai_followup_fixes", "ai_off_hours_commits", "max_chain",

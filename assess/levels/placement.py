@@ -109,8 +109,9 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
     share_c = _share(ai, n)
     share_l = _share(s["ai_code_lines"], s["code_lines"])
     ev = [_ev("authorship.ai_share_code_commits", share_c,
-              f"{ai} of {n} code-changing commits ({_pct(share_c)}) are AI-attributed; "
-              f"{_pct(share_l)} of changed code lines", "for", commits=refs.get("ai_code_commits"))]
+              f"{ai} of {n} code-changing commits ({_pct(share_c)}) are AI-attributed"
+              + (f"; {_pct(share_l)} of changed code lines" if share_l is not None else ""), "for",
+              commits=refs.get("ai_code_commits"))]
     if s["ai_code_commits_low"]:
         ev.append(_ev("authorship.assisted_low_confidence", s["ai_code_commits_low"],
                       f"{s['ai_code_commits_low']} more code commits carry only an editor 'assisted' marker "
@@ -142,7 +143,8 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
     hi = min(5, level + headroom)
     if s["human_code_commits"] and hi == 5 and level < 5:
         hi = 4  # people still commit code: rules out the dark factory
-    summary = f"{_pct(share_c)} of code commits and {_pct(share_l)} of code lines come from agents."
+    summary = f"{_pct(share_c)} of code commits" + (f" and {_pct(share_l)} of code lines" if share_l is not None else "") \
+        + " come from agents."
     return Dim("authorship", level, level, hi, conf, "git", summary, ev)
 
 
@@ -256,10 +258,13 @@ def specification(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Di
 def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
     t = r["validation"]
     test_share = _share(s["test_lines"], s["work_lines"])
-    has_tests = "tests" in a or s["test_lines"] > 0
+    measure = "changed lines"
+    if test_share is None and s.get("work_files"):  # line counts unavailable: count changed files
+        test_share, measure = _share(s.get("test_files", 0), s["work_files"]), "changed files"
+    has_tests = "tests" in a or s["test_lines"] > 0 or s.get("test_files", 0) > 0
     has_ci = "ci" in a or "agent-ci" in a
     twins = [p for k in ("scenarios", "simulated-services") for p in a.get(k, {}).get("paths", [])]
-    ev = [_ev("validation.test_share", test_share, f"{_pct(test_share)} of changed lines are tests", "for")]
+    ev = [_ev("validation.test_share", test_share, f"{_pct(test_share)} of {measure} are tests", "for")]
     if has_ci:
         paths = a.get("ci", {}).get("paths", []) + a.get("agent-ci", {}).get("paths", [])
         ev.append(_ev("validation.ci", True, f"CI configuration: {', '.join(paths[:3])}", "for", paths=paths))
@@ -269,7 +274,7 @@ def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
         ev.append(_ev("validation.scenarios_or_twins", len(twins), f"scenario suites or simulated services: "
                       f"{', '.join(twins[:4])}", "for", paths=twins))
     if not has_tests and not has_ci:
-        level = 0 if s["work_lines"] else None
+        level = 0 if s["work_lines"] or s.get("work_files") else None
         if level is None:
             return Dim("validation", None, 0, 5, "none", "git", "Nothing to validate in the window.", ev)
         return Dim("validation", 1, 0, 1, _git_confidence(s, r), "git", "No tests and no CI.", ev)

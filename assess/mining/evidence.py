@@ -39,6 +39,18 @@ def sanitize_remote(remote: str | None) -> str | None:
     return re.sub(r"^(https?://)[^@/]+@", r"\1", remote.strip())
 
 
+def repository_name(path: Any) -> str:
+    """A readable name: the folder, without ``.git``; a bare snapshot folder called ``repo`` or
+    ``.git`` takes its parent's name."""
+    from pathlib import Path
+
+    p = Path(path)
+    name = p.name.removesuffix(".git")
+    if name in ("", "repo", "git") and p.parent.name:
+        name = p.parent.name.removesuffix(".git")
+    return name
+
+
 def _iso(ts: Any) -> str | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).isoformat()
 
@@ -129,6 +141,9 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
                                 for r in people.itertuples(index=False)]
 
     caveats = []
+    if not mining.lines_available:
+        caveats.append("Some file contents are missing from this repository (e.g. a snapshot without its large "
+                       "files): changes were read as paths only, so line counts and line shares are unavailable.")
     if mining.shallow:
         caveats.append("Shallow clone: only part of the history is present; counts, first-seen dates and the "
                        "timeline cover the fetched commits only (run `git fetch --unshallow` for all of it).")
@@ -153,10 +168,10 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "assess", "version": __version__},
         "repository": {
-            "path": str(mining.repo.path), "name": mining.repo.path.name, "head": mining.head, "rev": mining.rev,
+            "path": str(mining.repo.path), "name": repository_name(mining.repo.path), "head": mining.head, "rev": mining.rev,
             "commits": int(len(c)), "first": _iso(c["author_time"].min()) if len(c) else None,
             "last": _iso(c["author_time"].max()) if len(c) else None, "shallow": mining.shallow,
-            "bare": mining.repo.bare, "remote": remote, "commit_url": forge_commit_url(remote),
+            "bare": mining.repo.bare, "lines_available": mining.lines_available, "remote": remote, "commit_url": forge_commit_url(remote),
         },
         "mining": {"parsed_commits": mining.stats.parsed_commits, "cached_commits": mining.stats.cached_commits,
                    "cache": mining.stats.cache, "since": mining.since, "until": mining.until},

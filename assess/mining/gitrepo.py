@@ -10,7 +10,8 @@ from pathlib import Path
 from assess.errors import AssessError
 
 # git must never prompt, page or read the user's pager settings while we mine.
-GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "PAGER": "cat", "LC_ALL": "C"}
+# GIT_NO_LAZY_FETCH: a partial clone must never fetch missing objects from its remote (no network).
+GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "PAGER": "cat", "LC_ALL": "C", "GIT_NO_LAZY_FETCH": "1"}
 # variables that would point git at another repository than the one we located
 _FOREIGN = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
             "GIT_NAMESPACE", "GIT_ALTERNATE_OBJECT_DIRECTORIES")
@@ -91,8 +92,11 @@ def open_repository(path: str | os.PathLike[str]) -> Repository:
         raise AssessError(f"{target}: no such directory") from None
     except PermissionError as exc:
         raise AssessError(f"{target}: cannot read the repository: {exc.strerror}") from None
-    bare = bool(repo.bare)
     git_dir = Path(repo.git_dir).resolve()
+    # a bare repository without a config file (e.g. a mirror snapshot) is not flagged bare by
+    # GitPython; a git dir that is neither ".git" nor a linked worktree's has no work tree
+    bare = bool(repo.bare) or repo.working_tree_dir is None or (
+        git_dir.name != ".git" and "worktrees" not in git_dir.parts)
     common_dir = Path(repo.common_dir).resolve()
     work_tree = None if bare else Path(repo.working_tree_dir).resolve()
     repo.close()

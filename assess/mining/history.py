@@ -38,6 +38,7 @@ class ParsedHistory:
 
     commits: list[tuple] = field(default_factory=list)
     files: list[tuple] = field(default_factory=list)
+    lines_available: bool = True  # False when blobs were missing and only paths could be read
 
     @property
     def n_commits(self) -> int:
@@ -95,7 +96,28 @@ def _parse_numstat(section: bytes, sha: str, out_files: list[tuple]) -> tuple[in
     return n_files, added_sum, deleted_sum, n_binary
 
 
-def _parse_record(record: bytes, out: ParsedHistory) -> None:
+def _parse_raw(section: bytes, sha: str, out_files: list[tuple]) -> tuple[int, int, int, int]:
+    """Parse ``--raw -z`` entries (used when blobs are missing): paths only, no line counts."""
+    tokens = section.lstrip(b"\x00\n").split(b"\x00")
+    n_files = 0
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if not token.startswith(b":"):
+            continue
+        status = token.split()[-1][:1]
+        if status in (b"R", b"C") and i + 1 < len(tokens):
+            out_files.append((sha, decode_text(tokens[i + 1]), 0, 0, False, decode_text(tokens[i])))
+            i += 2
+        elif i < len(tokens):
+            out_files.append((sha, decode_text(tokens[i]), 0, 0, False, None))
+            i += 1
+        n_files += 1
+    return n_files, 0, 0, 0
+
+
+def _parse_record(record: bytes, out: ParsedHistory, raw: bool = False) -> None:
     parts = record.split(b"\x00", _N_HEADER)
     if len(parts) < _N_HEADER:
         raise AssessError("git log produced a record assess cannot read (truncated output)")
@@ -104,7 +126,7 @@ def _parse_record(record: bytes, out: ParsedHistory) -> None:
     sha = sha_b.decode("ascii")
     message = decode_text(body_b)
     subject, _, body = message.partition("\n")
-    files, added, deleted, n_binary = _parse_numstat(rest, sha, out.files)
+    files, added, deleted, n_binary = (_parse_raw if raw else _parse_numstat)(rest, sha, out.files)
     parents = parents_b.decode("ascii")
     out.commits.append((
         sha, parents, len(parents.split()) > 1,
@@ -132,8 +154,8 @@ def iter_records(stream: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def log_command(repo: Repository, revs: list[str], *, since: str | None = None,
-                until: str | None = None) -> list[str]:
-    args = ["log", "--use-mailmap", "-z", "--numstat", "-M", "--no-color", "--no-abbrev",
+                until: str | None = None, raw: bool = False) -> list[str]:
+    args = ["log", "--use-mailmap", "-z", "--raw" if raw else "--numstat", "-M", "--no-color", "--no-abbrev",
             "--encoding=UTF-8", f"--format={LOG_FORMAT}"]
     if since:
         args.append(f"--since={since}")
@@ -145,9 +167,26 @@ def log_command(repo: Repository, revs: list[str], *, since: str | None = None,
 def stream_history(repo: Repository, revs: list[str], *, since: str | None = None,
                    until: str | None = None,
                    on_progress: Callable[[int], None] | None = None) -> ParsedHistory:
-    """Run one ``git log`` over ``revs`` (e.g. ``["HEAD"]`` or ``["new", "^old"]``) and parse it."""
+    """Run one ``git log`` over ``revs`` (e.g. ``["HEAD"]`` or ``["new", "^old"]``) and parse it.
+
+    When file contents are missing (a snapshot without its large blobs, a broken partial clone),
+    the history is read again with paths only, and ``lines_available`` says so."""
+    try:
+        return _stream(repo, revs, since, until, on_progress, raw=False)
+    except MissingObjects:
+        out = _stream(repo, revs, since, until, on_progress, raw=True)
+        out.lines_available = False
+        return out
+
+
+class MissingObjects(AssessError):
+    pass
+
+
+def _stream(repo: Repository, revs: list[str], since: str | None, until: str | None,
+            on_progress: Callable[[int], None] | None, *, raw: bool) -> ParsedHistory:
     out = ParsedHistory()
-    cmd = log_command(repo, revs, since=since, until=until)
+    cmd = log_command(repo, revs, since=since, until=until, raw=raw)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=git_env(), bufsize=0)
     assert proc.stdout is not None and proc.stderr is not None
@@ -162,7 +201,7 @@ def stream_history(repo: Repository, revs: list[str], *, since: str | None = Non
 
     try:
         for record in iter_records(chunks()):
-            _parse_record(record, out)
+            _parse_record(record, out, raw)
             if on_progress is not None and out.n_commits - last_report >= 2000:
                 last_report = out.n_commits
                 on_progress(out.n_commits)
@@ -173,6 +212,8 @@ def stream_history(repo: Repository, revs: list[str], *, since: str | None = Non
         code = proc.wait()
     if code != 0:
         detail = decode_text(stderr).strip().splitlines()
+        if not raw and any("unable to read" in d or "missing blob" in d or "bad object" in d for d in detail):
+            raise MissingObjects(f"{repo.path}: objects missing")
         raise AssessError(f"{repo.path}: git log failed: {detail[-1] if detail else f'exit code {code}'}",
                           hint="the repository may have missing or unreadable objects; try `git fsck`")
     if on_progress is not None:

@@ -44,6 +44,7 @@ class RepoMining:
     catalogue: Catalogue
     remote_url: str | None
     stats: MiningStats = field(default_factory=MiningStats)
+    lines_available: bool = True
     since: str | None = None
     until: str | None = None
 
@@ -64,7 +65,8 @@ def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
             and repo.is_ancestor(entry.head, head):
         new = stream_history(repo, [head, f"^{entry.head}"], on_progress=on_progress)
         # git log lists newest first: new rows go in front of the cached ones
-        parsed = ParsedHistory(new.commits + entry.history.commits, new.files + entry.history.files)
+        parsed = ParsedHistory(new.commits + entry.history.commits, new.files + entry.history.files,
+                               new.lines_available and entry.history.lines_available)
         stats.cache, stats.parsed_commits, stats.cached_commits = "incremental", new.n_commits, entry.history.n_commits
     else:
         parsed = stream_history(repo, [head], on_progress=on_progress)
@@ -132,7 +134,8 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
     artefacts = find_artefacts(repo, head, commits, files, rules, head_paths(repo, head))
     return RepoMining(repo=repo, rev=rev, head=head, shallow=shallow, commits=commits, files=files,
                       artefacts=artefacts, line_records=line_records, catalogue=catalogue,
-                      remote_url=repo.remote_url(), stats=stats, since=since, until=until)
+                      remote_url=repo.remote_url(), stats=stats, since=since, until=until,
+                      lines_available=parsed.lines_available)
 
 
 def _parse_window(since: str | None, until: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:

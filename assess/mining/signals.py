@@ -218,7 +218,7 @@ def period_signals(c: pd.DataFrame, kinds: pd.DataFrame, merges: pd.DataFrame, c
     work_mask = (~c["is_merge"]) & (c["class"] != "automation")
     work = c[work_mask]
     kw = k[work_mask]
-    code_mask = kw["code_lines"] > 0
+    code_mask = kw["code_files"] > 0
     code = work[code_mask]
     is_ai = code["class"] == "ai"
     strong = is_ai & (code["confidence"] != "low")
@@ -258,6 +258,8 @@ def period_signals(c: pd.DataFrame, kinds: pd.DataFrame, merges: pd.DataFrame, c
         "human_spec_commits": int((kh["spec_files"] > 0).sum()),
         "spec_lines": int(kw["spec_lines"].sum()),
         "test_lines": int(kw["tests_lines"].sum()),
+        "test_files": int(kw["tests_files"].sum()),
+        "work_files": int(kw[[f"{x}_files" for x in KINDS if x != "generated"]].sum(axis=1).sum()),
         "work_lines": int(kw[[f"{x}_lines" for x in KINDS if x != "generated"]].sum(axis=1).sum()),
         "ai_commits": int(len(ai_all)),
         "ai_commits_with_tests": int((kw.loc[ai_all.index, "tests_lines"] > 0).sum()),
