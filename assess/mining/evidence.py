@@ -10,6 +10,7 @@ import pandas as pd
 from assess import __version__
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
+from assess.speedup.observational import observational_speedup
 
 SCHEMA_VERSION = "1.0"
 DEFAULT_WINDOW_DAYS = 90
@@ -200,6 +201,8 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
         },
         "artefacts": mining.artefacts,
         "signals": compute_signals(c, mining.files, mining.artefacts, mining.head, start, end),
+        # observational only: never shown beside the randomised estimate as its equal
+        "observational_speedup": observational_speedup(c),
         "identities": identities,
         "caveats": caveats,
     }
