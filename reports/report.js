@@ -7,6 +7,7 @@
   var config = { displaylogo: false, responsive: true,
                  modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
   var ids = Object.keys(figures);
+  var narrow = window.innerWidth < 600;
   if (ids.length && typeof Plotly === "undefined") {
     document.documentElement.setAttribute("data-charts", "unavailable");
     return;
@@ -15,6 +16,12 @@
     var el = document.getElementById(id);
     if (!el) { return Promise.resolve(); }
     var fig = figures[id];
+    if (narrow && fig.layout.showlegend) {
+      // a phone: room below the axis title for the legend
+      fig.layout.margin = Object.assign({}, fig.layout.margin, { b: 120 });
+      fig.layout.legend = Object.assign({}, fig.layout.legend, { y: -0.2 - 90 / (fig.layout.height || 320) });
+      fig.layout.height = (fig.layout.height || 320) + 60;
+    }
     return Plotly.newPlot(el, fig.data, fig.layout, config);
   });
   Promise.all(pending).then(function () {

@@ -6,6 +6,19 @@ import click
 
 
 @click.command("demo")
-def demo_command() -> None:
-    """Build the bundled demo repository and assess it."""
-    raise click.ClickException("not built yet")
+@click.option("-o", "--output", "directory", default="assess-demo", show_default=True, metavar="DIR",
+              help="Folder for the example inputs and the report (a new or empty folder, or an earlier demo).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the generated example.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only where the report is.")
+def demo_command(directory: str, seed: int, quiet: bool) -> None:
+    """Build the bundled example — a generated repository with a mixed human and agent history, a
+    dozen questionnaire responses and a simulated randomised study — and write the full report.
+    Runs offline."""
+    from assess.report.demo import build_demo
+
+    files = build_demo(directory, seed=seed, on_step=None if quiet else lambda m: click.echo(f"• {m} …", err=True))
+    click.echo(f"Report: {files.html}")
+    if not quiet:
+        click.echo(f"Data: {files.json}  Summary: {files.markdown}")
+        click.echo(f"Inputs: {files.html.parent / 'acme'}, {files.html.parent / 'survey'}, "
+                   f"{files.html.parent / 'study'}")

@@ -169,8 +169,8 @@ def _gaps(team: dict[str, Any], survey: dict[str, Any] | None, study: dict[str, 
     rows: list[dict[str, Any]] = []
     if has_survey:
         ps = survey["perceived_speedup"]
-        for key, label in (("forecast", "Questionnaire: expected speedup"),
-                           ("retrospective", "Questionnaire: perceived speedup so far")):
+        for key, label in (("forecast", "Survey: expected"),
+                           ("retrospective", "Survey: perceived so far")):
             block = ps.get(key) or {}
             if block.get("n") and block.get("mean") is not None:
                 rows.append({"label": label, "kind": "forecast" if key == "forecast" else "perceived",
@@ -180,9 +180,9 @@ def _gaps(team: dict[str, Any], survey: dict[str, Any] | None, study: dict[str, 
     if study:
         rows.append({"label": "Study: task forecasts", "kind": "forecast", "source": "study",
                      "speedup": float(study["forecast_speedup"]), "ci95": None, "n": study["n_tasks"], "unit": "tasks"})
-        for key, label, kind in (("pre_study", "Study: expected before the study", "forecast"),
-                                 ("post_task", "Study: estimated after each task", "perceived"),
-                                 ("post_study", "Study: believed after the study", "perceived")):
+        for key, label, kind in (("pre_study", "Study: expected before", "forecast"),
+                                 ("post_task", "Study: after each task", "perceived"),
+                                 ("post_study", "Study: believed after", "perceived")):
             p = study["perceived"].get(key)
             if p:
                 rows.append({"label": label, "kind": kind, "source": "study", "speedup": float(p["speedup"]),
@@ -190,7 +190,7 @@ def _gaps(team: dict[str, Any], survey: dict[str, Any] | None, study: dict[str, 
         est = study["estimate"]
         measured = {"speedup": float(est["speedup"]), "ci95": list(est["ci95"]), "label": est["label"],
                     "n_tasks": est["n_tasks"]}
-        rows.append({"label": "Study: measured (randomised)", "kind": "measured", "source": "study",
+        rows.append({"label": "Study: measured", "kind": "measured", "source": "study",
                      "speedup": measured["speedup"], "ci95": measured["ci95"], "n": est["n_tasks"], "unit": "tasks"})
     speedup = None
     if rows:
@@ -199,9 +199,9 @@ def _gaps(team: dict[str, Any], survey: dict[str, Any] | None, study: dict[str, 
             by_label = {r["label"]: r for r in rows}
             return next((by_label[label] for label in labels if label in by_label), None)
 
-        fc = pick("Study: task forecasts", "Study: expected before the study", "Questionnaire: expected speedup")
-        pc = pick("Study: believed after the study", "Study: estimated after each task",
-                  "Questionnaire: perceived speedup so far")
+        fc = pick("Study: task forecasts", "Study: expected before", "Survey: expected")
+        pc = pick("Study: believed after", "Study: after each task",
+                  "Survey: perceived so far")
         speedup = {"forecast": fc["speedup"] if fc else None, "forecast_source": fc["label"] if fc else None,
                    "perceived": pc["speedup"] if pc else None, "perceived_source": pc["label"] if pc else None,
                    "measured": measured["speedup"] if measured else None,
@@ -418,7 +418,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
         if claimed is not None else None,
         "confidence": overall.get("confidence", "none"), "placeable": overall.get("placeable", True),
         "summary": overall.get("summary", ""),
-        "sources": {k: bool(v) for k, v in (team.get("sources") or {}).items()},
+        "sources": {k: bool((team.get("sources") or {}).get(k)) for k in ("git", "survey", "study")},
     }
     repositories = []
     for e, lv in zip(evidences, repo_levels):

@@ -56,7 +56,7 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str | None = None
 def level_gap(gap: dict[str, Any]) -> Figure:
     labels, xs, lo, hi, colours, texts = [], [], [], [], [], []
     if gap.get("claimed") is not None:
-        labels.append("Claimed (questionnaire median)")
+        labels.append("Claimed (survey)")
         xs.append(gap["claimed"])
         lo.append(0)
         hi.append(0)
@@ -65,7 +65,7 @@ def level_gap(gap: dict[str, Any]) -> Figure:
     rng = gap.get("evidenced_range")
     if gap.get("evidenced") is not None or rng:
         point = gap["evidenced"] if gap.get("evidenced") is not None else (rng[0] + rng[1]) / 2
-        labels.append("Evidenced (history + placement)")
+        labels.append("Evidenced")
         xs.append(point)
         lo.append(point - rng[0] if rng else 0)
         hi.append(rng[1] - point if rng else 0)
@@ -87,16 +87,16 @@ def level_gap(gap: dict[str, Any]) -> Figure:
 def share_gap(gap: dict[str, Any]) -> Figure:
     labels, values, colours = [], [], []
     if gap.get("perceived") is not None:
-        labels.append("Perceived (questionnaire mean)")
+        labels.append("Perceived (survey)")
         values.append(gap["perceived"])
         colours.append(ORANGE)
-    labels += ["Mined: share of changed lines", "Mined: share of commits"]
+    labels += ["Mined: lines", "Mined: commits"]
     values += [gap["mined"], gap["mined_commits"] or 0]
     colours += [BLACK, "#777777"]
     fig = go.Figure(go.Bar(x=[v * 100 for v in values], y=labels, orientation="h", marker_color=colours,
                            text=[pct(v) for v in values], textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{x:.1f}%<extra></extra>"))
-    _layout(fig, "AI share of code: perceived vs mined", "Share written by AI (%)", height=250)
+    _layout(fig, "AI share of code: perceived vs mined", "AI share (%)", height=250)
     fig.update_xaxes(range=[0, 110], ticksuffix="%")
     caption = (f"Mined from history, AI-attributed commits account for {pct(gap['mined'])} of changed lines "
                f"({pct(gap['mined_commits'])} of commits)"
@@ -129,7 +129,11 @@ def _forest(rows: list[dict[str, Any]], title: str, fig_id: str, x_title: str, h
     h = height or (110 + 38 * len(rows))
     _layout(fig, title, x_title, height=h, legend=True)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)))
-    fig.update_xaxes(ticksuffix="%", zeroline=True, zerolinecolor="#333", zerolinewidth=1.5)
+    lows = [min(r["speedup"], *(r.get("ci95") or [r["speedup"]])) * 100 for r in rows] + [0.0]
+    highs = [max(r["speedup"], *(r.get("ci95") or [r["speedup"]])) * 100 for r in rows] + [0.0]
+    pad = (max(highs) - min(lows)) * 0.08 or 5.0
+    fig.update_xaxes(ticksuffix="%", zeroline=True, zerolinecolor="#333", zerolinewidth=1.5, tickangle=0,
+                     nticks=8, range=[min(lows) - pad, max(highs) + pad])
     fig.add_vline(x=0, line_color="#333", line_width=1.5)
     fig.add_annotation(text="← faster with AI", x=0, xref="x", xanchor="right", xshift=-8, y=1.0, yref="paper",
                        yanchor="bottom", showarrow=False, font={"size": 11, "color": "#555"})
@@ -141,7 +145,7 @@ def _forest(rows: list[dict[str, Any]], title: str, fig_id: str, x_title: str, h
 def speedup_gap(gap: dict[str, Any]) -> Figure:
     rows = gap["rows"]
     fig, h = _forest(rows, "Speedup: forecast, perceived and measured", "fig-gap-speedup",
-                     "Change in task time with AI (%; negative = faster)")
+                     "Time change with AI (%)")
     fig.update_layout(margin={"t": 56})
     if gap.get("measured") is not None:
         ci = gap["measured_ci95"]
@@ -216,7 +220,7 @@ def timeline_share(timeline: dict[str, Any]) -> Figure:
     _layout(fig, "AI share per month, by agent", "Month", "Share of work commits (%)", height=340, legend=True)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(ticksuffix="%", rangemode="tozero")
-    fig.update_xaxes(type="category")
+    _month_axis(fig)
     peak = max(timeline["months"], key=lambda m: m["ai_share_commits"] or 0)
     caption = (f"{len(months)} months from {months[0]} to {months[-1]}; the AI share of commits peaks at "
                f"{pct(peak['ai_share_commits'])} in {peak['month']}; the last month has "
@@ -240,16 +244,24 @@ def timeline_level(timeline: dict[str, Any]) -> Figure:
         hi.append(rng[1] - y)
     fig = go.Figure(go.Scatter(
         x=xs, y=ys, mode="lines+markers", line={"shape": "hv", "color": BLUE, "width": 2.5}, name="Level",
-        marker={"size": 8, "color": BLUE},
+        marker={"size": 8, "color": BLUE,
+                "symbol": ["circle" if m["level"] is not None else "circle-open" for m in months]},
+        text=[_lv(m) for m in months],
         error_y={"type": "data", "symmetric": False, "array": hi, "arrayminus": lo, "color": SKY, "thickness": 1.5},
-        hovertemplate="%{x}: level %{y}<extra></extra>"))
+        hovertemplate="%{x}: level %{text}<extra></extra>"))
     _layout(fig, "Level per month", "Month", "Level (0–5)", height=300)
     fig.update_yaxes(range=[-0.3, 5.3], dtick=1)
-    fig.update_xaxes(type="category")
+    _month_axis(fig)
     caption = (f"From {xs[0]} to {xs[-1]} the evidenced level moves from {_lv(months[0])} to {_lv(months[-1])}; "
-               f"the highest is {max(ys):g}.")
+               f"the highest is {max(ys):g}. Hollow markers: only a range could be placed (bar: the range).")
     rows = [[m["month"], _lv(m), f"{m['range'][0]}–{m['range'][1]}" if m.get("range") else "—"] for m in months]
     return Figure("fig-timeline-level", "Level per month", caption, fig, ["Month", "Level", "Range"], rows, 300)
+
+
+def _month_axis(fig: go.Figure) -> None:
+    """Months on a date axis (plotly thins the ticks), each value drawn in the middle of its month."""
+    fig.update_traces(xperiod="M1", xperiodalignment="middle")
+    fig.update_xaxes(type="date", tickformat="%b %Y", hoverformat="%Y-%m", ticklabelmode="period")
 
 
 def _lv(m: dict[str, Any]) -> str:
@@ -266,7 +278,7 @@ def study_developers(study: dict[str, Any]) -> Figure:
     rows.append({"label": "All developers (pooled)", "speedup": est["speedup"], "ci95": est["ci95"],
                  "kind": "measured"})
     fig, h = _forest(rows, "Measured speedup per developer", "fig-study-developers",
-                     "Change in task time with AI (%; negative = faster)")
+                     "Time change with AI (%)")
     for trace in fig.data:
         if trace.legendgroup == "perceived":
             trace.name = "One developer"

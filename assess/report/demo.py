@@ -1,0 +1,55 @@
+"""The bundled example: a generated repository with a mixed human/agent history, a dozen simulated
+questionnaire responses and a simulated randomised study, assessed into the full report. Offline."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from assess.errors import AssessError
+from assess.fileio import write_text
+from assess.report.outputs import ReportFiles
+
+MARKER = ".assess-demo"
+PARTS = ("acme", "survey", "study", "report.html", "report.json", "report.md")
+
+
+def _prepare(directory: Path) -> None:
+    """Create ``directory``, or clear a previous demo in it; refuse to touch anything else."""
+    if directory.exists() and not directory.is_dir():
+        raise AssessError(f"{directory}: exists and is not a folder", hint="choose another folder with -o")
+    if directory.is_dir() and any(directory.iterdir()):
+        if not (directory / MARKER).is_file():
+            raise AssessError(f"{directory}: folder is not empty and holds no earlier demo",
+                              hint="choose a new or empty folder with -o")
+        for name in PARTS:
+            target = directory / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+    directory.mkdir(parents=True, exist_ok=True)
+    write_text(directory / MARKER, "This folder was written by `assess demo`; running it again replaces it.\n")
+
+
+def build_demo(directory: str | Path = "assess-demo", *, seed: int = 0,
+               on_step: Callable[[str], None] | None = None) -> ReportFiles:
+    """Build the example inputs in ``directory`` and write report.html/.json/.md there."""
+    from assess.demo_repo import build_demo_repository
+    from assess.report import build_report, write_report
+    from assess.speedup import simulate_study
+    from assess.survey import simulate_responses
+
+    step = on_step or (lambda _message: None)
+    root = Path(directory)
+    _prepare(root)
+    step("Generating a repository with a mixed human and agent history")
+    repo = build_demo_repository(root / "acme", seed=seed)
+    step("Simulating 12 questionnaire responses")
+    simulate_responses(root / "survey", n=12, seed=seed)
+    step("Simulating a randomised speedup study")
+    study = simulate_study(root / "study", seed=7 + seed)
+    step("Mining, placing and writing the report")
+    report = build_report([repo], [root / "survey"], study, use_cache=False)
+    return write_report(report, root / "report.html")
