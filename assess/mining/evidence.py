@@ -88,19 +88,27 @@ def window_bounds(commits: pd.DataFrame, days: int = DEFAULT_WINDOW_DAYS) -> tup
 
 
 def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per month: commits by class and the AI shares (same definitions as :func:`share_block`)."""
     if commits.empty:
         return []
-    month = commits["author_time"].dt.tz_convert("UTC").dt.strftime("%Y-%m")
+    work = (~commits["is_merge"]) & (commits["class"] != "automation")
+    ai = work & (commits["class"] == "ai")
+    lines = commits["added"] + commits["deleted"]
+    f = pd.DataFrame({
+        "human": commits["class"] == "human", "ai": commits["class"] == "ai",
+        "automation": commits["class"] == "automation", "commits": work, "ai_commits": ai,
+        "ai_commits_low_confidence": ai & (commits["confidence"] == "low"),
+        "lines": lines.where(work, 0), "ai_lines": lines.where(ai, 0),
+    }).astype("int64")
+    month = commits["author_time"].dt.strftime("%Y-%m")
+    sums = f.groupby(month).sum()
+    agents = commits[ai].groupby([month[ai], commits.loc[ai, "agent"]]).size()
     rows = []
-    for m, group in commits.groupby(month, sort=True):
-        block = share_block(group)
-        ai = work_commits(group)
-        ai = ai[ai["class"] == "ai"]
-        rows.append({
-            "month": m, "human": int((group["class"] == "human").sum()), "ai": int((group["class"] == "ai").sum()),
-            "automation": int((group["class"] == "automation").sum()), **block,
-            "by_agent": {str(k): int(v) for k, v in ai["agent"].value_counts().items()},
-        })
+    for m, r in sums.iterrows():
+        by_agent = {str(a): int(n) for (mm, a), n in agents.items() if mm == m} if len(agents) else {}
+        rows.append({"month": m, **{k: int(v) for k, v in r.items()},
+                     "ai_share_commits": _share(r["ai_commits"], r["commits"]),
+                     "ai_share_lines": _share(r["ai_lines"], r["lines"]), "by_agent": by_agent})
     return rows
 
 

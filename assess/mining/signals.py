@@ -76,33 +76,33 @@ def first_parent_chain(commits: pd.DataFrame, head: str) -> set[str]:
 def merge_table(commits: pd.DataFrame, head: str) -> pd.DataFrame:
     """One row per merge on the first-parent chain: what its branch brought in, who merged, how fast."""
     chain = first_parent_chain(commits, head)
-    by_sha = commits.set_index("sha")
-    parents = by_sha["parents"].to_dict()
+    parents = dict(zip(commits["sha"], commits["parents"].str.split()))
+    is_merge = dict(zip(commits["sha"], commits["is_merge"]))
+    is_ai = dict(zip(commits["sha"], commits["class"] == "ai"))
+    lines = dict(zip(commits["sha"], commits["added"] + commits["deleted"]))
+    ctime = dict(zip(commits["sha"], commits["commit_time"]))
     claimed: set[str] = set()
     rows = []
     merges = commits[commits["is_merge"] & commits["sha"].isin(chain)].sort_values("commit_time")
-    for sha, merge_parents, merge_time, cls in zip(merges["sha"], merges["parents"], merges["commit_time"],
-                                                   merges["class"]):
-        stack = merge_parents.split()[1:]
-        branch = []
+    for sha, merge_time, cls in zip(merges["sha"], merges["commit_time"], merges["class"]):
+        stack = list(parents[sha][1:])
+        n_work = n_ai = n_lines = 0
+        last = None
         while stack:
-            s = stack.pop()
-            if s in chain or s in claimed or s not in parents:
+            x = stack.pop()
+            if x in chain or x in claimed or x not in parents:
                 continue
-            claimed.add(s)
-            branch.append(s)
-            stack.extend(parents[s].split())
-        if not branch:
-            continue
-        sub = by_sha.loc[branch]
-        work = sub[~sub["is_merge"]]
-        ai = work[work["class"] == "ai"]
-        rows.append({
-            "sha": sha, "time": merge_time, "merged_by": cls,
-            "branch_commits": len(work), "ai_commits": len(ai),
-            "lines": int((work["added"] + work["deleted"]).sum()),
-            "delay_hours": (merge_time - work["commit_time"].max()).total_seconds() / 3600 if len(work) else np.nan,
-        })
+            claimed.add(x)
+            stack.extend(parents[x])
+            if is_merge[x]:
+                continue
+            n_work += 1
+            n_ai += is_ai[x]
+            n_lines += lines[x]
+            last = ctime[x] if last is None or ctime[x] > last else last
+        if n_work:
+            rows.append((sha, merge_time, cls, n_work, n_ai, int(n_lines),
+                         (merge_time - last).total_seconds() / 3600))
     return pd.DataFrame(rows, columns=["sha", "time", "merged_by", "branch_commits", "ai_commits", "lines",
                                        "delay_hours"])
 
@@ -127,45 +127,7 @@ def _refs(series: pd.Series) -> list[str]:
     return series.head(REF_LIMIT).tolist()
 
 
-RUN_GAP_HOURS = 2.0  # a longer pause between two agent commits ends a run
-
-
-def _chains(work: pd.DataFrame) -> dict[str, Any]:
-    """Runs of AI commits under one identity (the agent's, or the person it works for) with no
-    hand-written commit of that identity between and no pause over two hours: how long an agent
-    works on its own."""
-    best = {"len": 0, "span_hours": 0.0, "first": None, "last": None}
-    long_runs = 0
-    longest_span = 0.0
-    longest_refs: list[str] = []
-    for _, g in work.sort_values("author_time").groupby("author_email", sort=False):
-        is_ai = ((g["class"] == "ai") & (g["confidence"] != "low")).to_numpy()
-        if not is_ai.any():
-            continue
-        times = g["author_time"].to_numpy()
-        shas = g["sha"].to_numpy()
-        start = None
-        for i in range(len(is_ai) + 1):
-            gap_ok = start is not None and i < len(is_ai) and \
-                (times[i] - times[i - 1]) / np.timedelta64(1, "h") <= RUN_GAP_HOURS
-            if i < len(is_ai) and is_ai[i] and (start is None or gap_ok):
-                if start is None:
-                    start = i
-                continue
-            if start is not None:
-                n = i - start
-                span = float((times[i - 1] - times[start]) / np.timedelta64(1, "h"))
-                if n >= 5:
-                    long_runs += 1
-                if span > longest_span:
-                    longest_span, longest_refs = span, [shas[start], shas[i - 1]]
-                if n > best["len"]:
-                    best = {"len": n, "span_hours": round(span, 2), "first": shas[start], "last": shas[i - 1]}
-                start = i if i < len(is_ai) and is_ai[i] else None
-    return {"max_chain": best["len"], "max_chain_span_hours": best["span_hours"], "chains_ge5": long_runs,
-            "longest_chain_span_hours": round(longest_span, 2),
-            "max_chain_refs": [s for s in (best["first"], best["last"]) if s],
-            "longest_chain_refs": [str(x) for x in longest_refs]}
+RUN_GAP_HOURS = 2.0  # a longer pause between two agent commits ends a run (see _runs)
 
 
 def inferred_activity(commits: pd.DataFrame, chain: set[str]) -> list[dict[str, Any]]:
@@ -210,104 +172,126 @@ def inferred_activity(commits: pd.DataFrame, chain: set[str]) -> list[dict[str, 
     return out
 
 
-def period_signals(c: pd.DataFrame, kinds: pd.DataFrame, merges: pd.DataFrame, chain: set[str],
-                   hours: set[int], files: pd.DataFrame) -> dict[str, Any]:
-    """All placement signals for the commits ``c`` of one period (window or month)."""
+COUNT_COLUMNS = [
+    "commits", "work_commits", "code_commits", "ai_code_commits", "ai_code_commits_low", "human_code_commits",
+    "code_lines", "ai_code_lines", "ai_multi_file_commits", "human_commits", "human_spec_doc_only_commits",
+    "human_spec_commits", "spec_lines", "test_lines", "test_files", "work_files", "work_lines", "ai_commits",
+    "ai_commits_with_tests", "ai_cloud_commits", "ai_session_commits", "ai_on_main_via_web", "ai_on_main_direct",
+    "ai_review_trailers", "ai_followup_fixes", "ai_off_hours_commits",
+]
+# which feature column's commits are cited as references for a signal
+REF_COLUMNS = ["ai_code_commits", "human_code_commits", "human_spec_doc_only_commits", "ai_cloud_commits",
+               "ai_review_trailers", "ai_followup_fixes", "ai_off_hours_commits"]
+
+
+def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours: set[int],
+                    files: pd.DataFrame) -> pd.DataFrame:
+    """One row per commit with 0/1 flags and line counts: every period's signals are their sums."""
     k = kinds.reindex(c["sha"]).fillna(0)
     k.index = c.index
-    work_mask = (~c["is_merge"]) & (c["class"] != "automation")
-    work = c[work_mask]
-    kw = k[work_mask]
-    code_mask = kw["code_files"] > 0
-    code = work[code_mask]
-    is_ai = code["class"] == "ai"
-    strong = is_ai & (code["confidence"] != "low")
-    ai_code = code[strong]
-    human_code = code[code["class"] == "human"]
-    human = work[work["class"] == "human"]
-    kh = kw.loc[human.index]
-    non_code = kh[["spec_files", "docs_files", "instructions_files"]].sum(axis=1)
-    all_files = kh[[f"{x}_files" for x in KINDS]].sum(axis=1)
-    spec_only = human[(all_files > 0) & (kh["code_files"] == 0) & (kh["tests_files"] == 0) & (non_code > 0)]
-    ai_all = work[(work["class"] == "ai") & (work["confidence"] != "low")]
-    # who integrates AI work
-    m = merges[(merges["time"] >= c["commit_time"].min()) & (merges["time"] <= c["commit_time"].max())] \
-        if len(c) else merges.iloc[0:0]
+    work = (~c["is_merge"]) & (c["class"] != "automation")
+    is_ai = c["class"] == "ai"
+    strong = is_ai & (c["confidence"] != "low")
+    human = work & (c["class"] == "human")
+    code = work & (k["code_files"] > 0)
+    ai_all = work & strong
+    non_code = k[["spec_files", "docs_files", "instructions_files"]].sum(axis=1)
+    all_files = k[[f"{x}_files" for x in KINDS]].sum(axis=1)
+    cloud = c["channel"].isin(CLOUD_CHANNELS)
+    on_chain = c["sha"].isin(chain)
+    via_web = c["committer_email"].str.match(WEB_FLOW).fillna(False).astype(bool)
+    reviewed = c["trailers"].map(lambda ts: any(REVIEW_TRAILERS.match(key) for key, _ in ts)).astype(bool)
+    local_hour = (c["author_time"] + pd.to_timedelta(c["author_tz_minutes"], unit="m")).dt.hour
+    off = ~local_hour.isin(hours) if len(hours) < 24 else pd.Series(False, index=c.index)
+    work_lines = k[[f"{x}_lines" for x in KINDS if x != "generated"]].sum(axis=1)
+    work_files = k[[f"{x}_files" for x in KINDS if x != "generated"]].sum(axis=1)
+    f = pd.DataFrame({
+        "commits": 1, "work_commits": work, "code_commits": code,
+        "ai_code_commits": code & strong, "ai_code_commits_low": code & is_ai & ~strong,
+        "human_code_commits": code & (c["class"] == "human"),
+        "code_lines": k["code_lines"].where(code, 0), "ai_code_lines": k["code_lines"].where(code & strong, 0),
+        "ai_multi_file_commits": code & strong & (c["files"] >= 3),
+        "human_commits": human,
+        "human_spec_doc_only_commits": human & (all_files > 0) & (k["code_files"] == 0) & (k["tests_files"] == 0)
+        & (non_code > 0),
+        "human_spec_commits": human & (k["spec_files"] > 0),
+        "spec_lines": k["spec_lines"].where(work, 0), "test_lines": k["tests_lines"].where(work, 0),
+        "test_files": k["tests_files"].where(work, 0), "work_files": work_files.where(work, 0),
+        "work_lines": work_lines.where(work, 0),
+        "ai_commits": ai_all, "ai_commits_with_tests": ai_all & (k["tests_lines"] > 0),
+        "ai_cloud_commits": ai_all & cloud, "ai_session_commits": ai_all & ~cloud,
+        "ai_on_main_via_web": ai_all & on_chain & via_web, "ai_on_main_direct": ai_all & on_chain & ~via_web,
+        "ai_review_trailers": ai_all & reviewed,
+        "ai_followup_fixes": code & strong & _followed_up(c, code & strong, files),
+        "ai_off_hours_commits": ai_all & off,
+    }, index=c.index)
+    return f.astype("int64")
+
+
+def _followed_up(c: pd.DataFrame, ai_code: pd.Series, files: pd.DataFrame) -> pd.Series:
+    """AI code commits whose files a person changed within 48 hours after: line-level review."""
+    out = pd.Series(False, index=c.index)
+    if not ai_code.any() or files.empty:
+        return out
+    human = (c["class"] == "human") & ~c["is_merge"]
+    times = dict(zip(c["sha"], c["author_time"]))
+    ai_shas, human_shas = set(c.loc[ai_code, "sha"]), set(c.loc[human, "sha"])
+    f = files.loc[files["sha"].isin(ai_shas | human_shas), ["sha", "path"]]
+    f = f.assign(time=f["sha"].map(times))
+    ai_f = f[f["sha"].isin(ai_shas)].sort_values("time")
+    hu_f = f[f["sha"].isin(human_shas)].sort_values("time").rename(columns={"sha": "human_sha", "time": "human_time"})
+    if ai_f.empty or hu_f.empty:
+        return out
+    hu_f["time"] = hu_f["human_time"]
+    nxt = pd.merge_asof(ai_f, hu_f, on="time", by="path", direction="forward", allow_exact_matches=False)
+    hit = nxt[(nxt["human_time"] - nxt["time"]).dt.total_seconds().le(FOLLOW_UP_HOURS * 3600)]
+    return c["sha"].isin(set(hit["sha"]))
+
+
+def _runs(work: pd.DataFrame) -> pd.DataFrame:
+    """Every run of AI commits under one identity (see :func:`_chains`), once for all history."""
+    rows = []
+    with_ai = work.loc[(work["class"] == "ai") & (work["confidence"] != "low"), "author_email"].unique()
+    for _, g in work[work["author_email"].isin(with_ai)].sort_values("author_time").groupby("author_email", sort=False):
+        is_ai = ((g["class"] == "ai") & (g["confidence"] != "low")).to_numpy()
+        times = g["author_time"].to_numpy()
+        shas = g["sha"].to_numpy()
+        start = None
+        for i in range(len(is_ai) + 1):
+            gap_ok = start is not None and i < len(is_ai) and \
+                (times[i] - times[i - 1]) / np.timedelta64(1, "h") <= RUN_GAP_HOURS
+            if i < len(is_ai) and is_ai[i] and (start is None or gap_ok):
+                if start is None:
+                    start = i
+                continue
+            if start is not None:
+                span = float((times[i - 1] - times[start]) / np.timedelta64(1, "h"))
+                rows.append((pd.Timestamp(times[start]).tz_localize("UTC") if pd.Timestamp(times[start]).tzinfo is None
+                             else pd.Timestamp(times[start]), i - start, span, shas[start], shas[i - 1]))
+                start = i if i < len(is_ai) and is_ai[i] else None
+    return pd.DataFrame(rows, columns=["start", "n", "span_hours", "first", "last"])
+
+
+def _chain_stats(runs: pd.DataFrame) -> dict[str, Any]:
+    if runs.empty:
+        return {"max_chain": 0, "max_chain_span_hours": 0.0, "chains_ge5": 0, "longest_chain_span_hours": 0.0,
+                "max_chain_refs": [], "longest_chain_refs": []}
+    best = runs.loc[runs["n"].idxmax()]
+    longest = runs.loc[runs["span_hours"].idxmax()]
+    return {"max_chain": int(best["n"]), "max_chain_span_hours": round(float(best["span_hours"]), 2),
+            "chains_ge5": int((runs["n"] >= 5).sum()),
+            "longest_chain_span_hours": round(float(longest["span_hours"]), 2),
+            "max_chain_refs": [str(best["first"]), str(best["last"])],
+            "longest_chain_refs": [str(longest["first"]), str(longest["last"])]}
+
+
+def _merge_stats(m: pd.DataFrame) -> dict[str, Any]:
     ai_merges = m[m["ai_commits"] > 0]
-    on_chain = ai_all[ai_all["sha"].isin(chain)]
-    via_web = on_chain[on_chain["committer_email"].str.match(WEB_FLOW)]
-    cloud = ai_all[ai_all["channel"].isin(CLOUD_CHANNELS)]
-    session = ai_all[~ai_all["channel"].isin(CLOUD_CHANNELS)]
-    trailer_reviewed = ai_all[ai_all["trailers"].map(lambda ts: any(REVIEW_TRAILERS.match(k) for k, _ in ts)).astype(bool)]
-    followups = _follow_up_fixes(c, ai_code, files)
-    local_hour = (ai_all["author_time"] + pd.to_timedelta(ai_all["author_tz_minutes"], unit="m")).dt.hour
-    off_hours = ai_all[~local_hour.isin(hours)] if len(hours) < 24 else ai_all.iloc[0:0]
-    chains = _chains(work)
-    return {
-        "commits": int(len(c)),
-        "work_commits": int(len(work)),
-        "code_commits": int(len(code)),
-        "ai_code_commits": int(len(ai_code)),
-        "ai_code_commits_low": int((is_ai & ~strong).sum()),
-        "human_code_commits": int(len(human_code)),
-        "code_lines": int(k.loc[code.index, "code_lines"].sum()),
-        "ai_code_lines": int(k.loc[ai_code.index, "code_lines"].sum()),
-        "ai_multi_file_commits": int((ai_code["files"] >= 3).sum()),
-        "human_commits": int(len(human)),
-        "human_spec_doc_only_commits": int(len(spec_only)),
-        "human_spec_commits": int((kh["spec_files"] > 0).sum()),
-        "spec_lines": int(kw["spec_lines"].sum()),
-        "test_lines": int(kw["tests_lines"].sum()),
-        "test_files": int(kw["tests_files"].sum()),
-        "work_files": int(kw[[f"{x}_files" for x in KINDS if x != "generated"]].sum(axis=1).sum()),
-        "work_lines": int(kw[[f"{x}_lines" for x in KINDS if x != "generated"]].sum(axis=1).sum()),
-        "ai_commits": int(len(ai_all)),
-        "ai_commits_with_tests": int((kw.loc[ai_all.index, "tests_lines"] > 0).sum()),
-        "ai_cloud_commits": int(len(cloud)),
-        "ai_session_commits": int(len(session)),
-        "ai_merges": int(len(ai_merges)),
-        "ai_merges_by_human": int((ai_merges["merged_by"] == "human").sum()),
-        "ai_merges_by_machine": int((ai_merges["merged_by"] != "human").sum()),
-        "ai_merge_delay_hours_median": _round(ai_merges["delay_hours"].median()),
-        "ai_merge_lines_median": _round(ai_merges["lines"].median()),
-        "ai_on_main_via_web": int(len(via_web)),
-        "ai_on_main_direct": int(len(on_chain) - len(via_web)),
-        "ai_review_trailers": int(len(trailer_reviewed)),
-        "ai_followup_fixes": int(followups["n"]),
-        "ai_off_hours_commits": int(len(off_hours)),
-        **chains,
-        "refs": {
-            "ai_code_commits": _refs(ai_code.sort_values("author_time", ascending=False)["sha"]),
-            "human_code_commits": _refs(human_code.sort_values("author_time", ascending=False)["sha"]),
-            "human_spec_doc_only_commits": _refs(spec_only["sha"]),
-            "ai_merges": _refs(ai_merges["sha"]),
-            "ai_merges_by_human": _refs(ai_merges.loc[ai_merges["merged_by"] == "human", "sha"]),
-            "ai_merges_by_machine": _refs(ai_merges.loc[ai_merges["merged_by"] != "human", "sha"]),
-            "ai_cloud_commits": _refs(cloud["sha"]),
-            "ai_review_trailers": _refs(trailer_reviewed["sha"]),
-            "ai_followup_fixes": followups["refs"],
-            "ai_off_hours_commits": _refs(off_hours["sha"]),
-            "max_chain": chains["max_chain_refs"],
-            "longest_chain": chains["longest_chain_refs"],
-        },
-    }
-
-
-def _follow_up_fixes(c: pd.DataFrame, ai_code: pd.DataFrame, files: pd.DataFrame) -> dict[str, Any]:
-    """Human commits that touch a file of an AI commit within 48 hours after it: line-level review."""
-    if ai_code.empty or files.empty:
-        return {"n": 0, "refs": []}
-    human = c[(c["class"] == "human") & ~c["is_merge"]]
-    f = files[files["sha"].isin(set(ai_code["sha"]) | set(human["sha"]))][["sha", "path"]]
-    t = c.set_index("sha")["author_time"]
-    f = f.assign(time=f["sha"].map(t), ai=f["sha"].isin(set(ai_code["sha"])))
-    ai_f = f[f["ai"]]
-    hu_f = f[~f["ai"]]
-    joined = ai_f.merge(hu_f, on="path", suffixes=("_ai", "_h"))
-    delta = (joined["time_h"] - joined["time_ai"]).dt.total_seconds() / 3600
-    hits = joined[(delta > 0) & (delta <= FOLLOW_UP_HOURS)]
-    fixed = hits["sha_ai"].unique()
-    return {"n": int(len(fixed)), "refs": list(fixed[:REF_LIMIT])}
+    return {"ai_merges": int(len(ai_merges)),
+            "ai_merges_by_human": int((ai_merges["merged_by"] == "human").sum()),
+            "ai_merges_by_machine": int((ai_merges["merged_by"] != "human").sum()),
+            "ai_merge_delay_hours_median": _round(ai_merges["delay_hours"].median()),
+            "ai_merge_lines_median": _round(ai_merges["lines"].median())}
 
 
 def _round(x: Any) -> float | None:
@@ -344,19 +328,43 @@ def compute_signals(commits: pd.DataFrame, files: pd.DataFrame, artefacts: list[
     merges = merge_table(commits, head)
     chain = first_parent_chain(commits, head)
     hours = usual_hours(commits)
-    in_window = commits[(commits["author_time"] >= start) & (commits["author_time"] <= end)]
-    window = period_signals(in_window, kinds, merges, chain, hours, files)
-    month_key = commits["author_time"].dt.strftime("%Y-%m")
+    feats = commit_features(commits, kinds, chain, hours, files)
+    work = commits[feats["work_commits"] == 1]
+    runs = _runs(work)
+    in_window = (commits["author_time"] >= start) & (commits["author_time"] <= end)
+    wf = feats[in_window]
+    window: dict[str, Any] = {k: int(v) for k, v in wf.sum().items()}
+    window.update(_merge_stats(merges[(merges["time"] >= start) & (merges["time"] <= end)]))
+    window.update(_chain_stats(runs[(runs["start"] >= start) & (runs["start"] <= end)] if len(runs) else runs))
+    newest_first = commits[in_window].sort_values("author_time", ascending=False)
+    refs = {col: _refs(newest_first.loc[wf.loc[newest_first.index, col] == 1, "sha"]) for col in REF_COLUMNS}
+    wm = merges[(merges["time"] >= start) & (merges["time"] <= end) & (merges["ai_commits"] > 0)]
+    refs["ai_merges"] = _refs(wm["sha"])
+    refs["ai_merges_by_human"] = _refs(wm.loc[wm["merged_by"] == "human", "sha"])
+    refs["ai_merges_by_machine"] = _refs(wm.loc[wm["merged_by"] != "human", "sha"])
+    refs["max_chain"] = window["max_chain_refs"]
+    refs["longest_chain"] = window["longest_chain_refs"]
+    window["refs"] = refs
+
+    month_of = commits["author_time"].dt.strftime("%Y-%m")
+    sums = feats.groupby(month_of).sum()
+    merge_month = merges["time"].dt.strftime("%Y-%m") if len(merges) else pd.Series(dtype=str)
+    run_month = runs["start"].dt.strftime("%Y-%m") if len(runs) else pd.Series(dtype=str)
     by_month = []
-    for month, group in commits.groupby(month_key, sort=True):
-        s = period_signals(group, kinds, merges, chain, hours, files)
-        s.pop("refs")
+    for month, row in sums.iterrows():
+        entry: dict[str, Any] = {"month": month, **{k: int(v) for k, v in row.items()}}
+        entry.update(_merge_stats(merges[merge_month == month] if len(merges) else merges))
+        stats = _chain_stats(runs[run_month == month] if len(runs) else runs)
+        stats.pop("max_chain_refs")
+        stats.pop("longest_chain_refs")
+        entry.update(stats)
         month_end = pd.Timestamp(month + "-01", tz="UTC") + pd.offsets.MonthEnd(1) + pd.Timedelta(days=1)
-        by_month.append({"month": month, **s, "artefacts": sorted(artefact_flags(artefacts, month_end))})
+        entry["artefacts"] = sorted(artefact_flags(artefacts, month_end))
+        by_month.append(entry)
     return {
         "window": window,
         "by_month": by_month,
-        "inferred": inferred_activity(in_window, chain),
+        "inferred": inferred_activity(commits[in_window], chain),
         "artefacts": artefact_flags(artefacts),
         "usual_hours": sorted(hours),
     }
