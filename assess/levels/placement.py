@@ -329,7 +329,8 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
         level = 3
     long_runs = s["chains_ge5"] > 0 and s["longest_chain_span_hours"] >= t["level4_run_hours"] \
         and s["max_chain"] >= t["level4_run_commits"]
-    if level >= 3 and (long_runs or off_share >= t["level4_off_hours_share"] or a.get("agent-ci")):
+    off_hours = off_share >= t["level4_off_hours_share"] and ai >= t.get("level4_off_hours_min_commits", 10)
+    if level >= 3 and (long_runs or off_hours or a.get("agent-ci")):
         level = 4
     machine_share = _share(s["ai_merges_by_machine"], s["ai_merges"])
     if level == 4 and machine_share is not None and machine_share >= t["level5_machine_merge_share"]:

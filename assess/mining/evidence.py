@@ -10,7 +10,6 @@ import pandas as pd
 from assess import __version__
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
-from assess.speedup.observational import observational_speedup
 
 SCHEMA_VERSION = "1.0"
 DEFAULT_WINDOW_DAYS = 90
@@ -112,6 +111,13 @@ def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+def _observational(commits: pd.DataFrame) -> dict[str, Any]:
+    # imported here: statsmodels costs seconds to import and most runs never reach this line first
+    from assess.speedup.observational import observational_speedup
+
+    return observational_speedup(commits)
+
+
 def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS,
                    show_identities: bool = False) -> dict[str, Any]:
     """The repository evidence document (validated by ``assess/schemas/evidence.schema.json``)."""
@@ -210,7 +216,7 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
         "artefacts": mining.artefacts,
         "signals": compute_signals(c, mining.files, mining.artefacts, mining.head, start, end),
         # observational only: never shown beside the randomised estimate as its equal
-        "observational_speedup": observational_speedup(c),
+        "observational_speedup": _observational(c),
         "identities": identities,
         "caveats": caveats,
     }

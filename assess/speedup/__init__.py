@@ -8,21 +8,31 @@ Public API (all speedups: time with AI / time without AI - 1, negative = faster)
   :data:`STUDY_SCHEMA` (``assess/schemas/study.schema.json``)
 - :func:`plan_study` (``power``), :func:`simulate_study` / :func:`simulate_frame` (``simulate``),
   :func:`import_study` (``importers``)
+
+Names are imported on first use (PEP 562), so mining, which only needs the observational
+estimate, does not pay for importing the whole study stack.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from assess.resources import package_file
-from assess.speedup.analysis import analyze_frame, analyze_study
-from assess.speedup.create import init_study
-from assess.speedup.importers import import_study
-from assess.speedup.power import plan_study
-from assess.speedup.record import record_post_study, record_result
-from assess.speedup.registration import load_registration, register_study
-from assess.speedup.simulate import simulate_frame, simulate_study
 
 STUDY_SCHEMA = package_file("schemas", "study.schema.json")
 
-__all__ = ["STUDY_SCHEMA", "analyze_frame", "analyze_study", "import_study", "init_study", "load_registration",
-           "plan_study", "record_post_study", "record_result", "register_study", "simulate_frame",
-           "simulate_study"]
+_EXPORTS = {
+    "analyze_frame": "analysis", "analyze_study": "analysis", "init_study": "create", "import_study": "importers",
+    "plan_study": "power", "record_post_study": "record", "record_result": "record",
+    "load_registration": "registration", "register_study": "registration", "simulate_frame": "simulate",
+    "simulate_study": "simulate",
+}
+
+__all__ = ["STUDY_SCHEMA", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"assess.speedup.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'assess.speedup' has no attribute {name!r}")
