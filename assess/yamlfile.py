@@ -10,15 +10,22 @@ import yaml
 from assess.errors import InputError
 
 
+# libyaml's C loader when PyYAML was built with it: several times faster on the catalogues
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class LocatedYaml:
     """Parsed YAML plus a way to find the line of any field path like ``("entries", 3, "rules")``."""
 
-    def __init__(self, path: Path, data: Any, root: yaml.Node | None) -> None:
+    def __init__(self, path: Path, data: Any, text: str) -> None:
         self.path = path
         self.data = data
-        self._root = root
+        self._text = text
+        self._root: yaml.Node | None = None
 
     def line_of(self, *keys: str | int) -> int | None:
+        if self._root is None:  # composed only when an error needs a line number
+            self._root = yaml.compose(self._text, Loader=_LOADER)
         node = self._root
         line = node.start_mark.line + 1 if node is not None else None
         for key in keys:
@@ -58,12 +65,11 @@ def load_yaml(path: str | Path) -> LocatedYaml:
     except OSError as exc:
         raise InputError(p, f"cannot read: {exc.strerror}") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         raise InputError(p, f"invalid YAML: {exc.problem}", line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(p, f"invalid YAML: {exc}") from None
-    return LocatedYaml(p, data, root)
+    return LocatedYaml(p, data, text)

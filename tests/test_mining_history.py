@@ -192,3 +192,22 @@ def test_messages_names_paths_survive_the_parser(make_repo, subject, body, name,
     assert row["subject"] + "\n" + row["body"] == message
     assert row["author_name"] == name
     assert list(files["path"]) == [path]
+
+
+def test_parallel_git_processes_give_identical_history(make_repo, monkeypatch):
+    from assess.mining import history
+
+    r = make_repo()
+    for i in range(12):
+        r.commit(f"c{i}\n\nbody {i}\n", {f"d/f{i % 3}.txt": f"{i}\n" * (i + 1), f"g{i}.bin": bytes([0, i])})
+    r.branch("side", "HEAD~4")
+    r.commit("side work", {"side.txt": "s\n"})
+    r.checkout("main")
+    r.merge("side", "Merge branch 'side'")
+    repo = open_repository(r.path)
+    single = stream_history(repo, ["HEAD"])
+    monkeypatch.setattr(history, "PARALLEL_MIN_COMMITS", 2)
+    for jobs in (2, 3):
+        parallel = stream_history(repo, ["HEAD"], jobs=jobs)
+        assert parallel.commits == single.commits
+        assert parallel.files == single.files

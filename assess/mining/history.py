@@ -7,6 +7,7 @@ cost stays close to git's own and memory holds only the parsed rows.
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -117,7 +118,8 @@ def _parse_raw(section: bytes, sha: str, out_files: list[tuple]) -> tuple[int, i
     return n_files, 0, 0, 0
 
 
-def _parse_record(record: bytes, out: ParsedHistory, raw: bool = False) -> None:
+def _parse_record(record: bytes, out: ParsedHistory, raw: bool = False,
+                  spans: list[tuple[int, int]] | None = None) -> None:
     parts = record.split(b"\x00", _N_HEADER)
     if len(parts) < _N_HEADER:
         raise AssessError("git log produced a record assess cannot read (truncated output)")
@@ -126,7 +128,10 @@ def _parse_record(record: bytes, out: ParsedHistory, raw: bool = False) -> None:
     sha = sha_b.decode("ascii")
     message = decode_text(body_b)
     subject, _, body = message.partition("\n")
+    first_file = len(out.files)
     files, added, deleted, n_binary = (_parse_raw if raw else _parse_numstat)(rest, sha, out.files)
+    if spans is not None:
+        spans.append((first_file, len(out.files)))
     parents = parents_b.decode("ascii")
     out.commits.append((
         sha, parents, len(parents.split()) > 1,
@@ -164,14 +169,24 @@ def log_command(repo: Repository, revs: list[str], *, since: str | None = None,
     return repo.git_command(*args, *revs, "--")
 
 
-def stream_history(repo: Repository, revs: list[str], *, since: str | None = None,
-                   until: str | None = None,
-                   on_progress: Callable[[int], None] | None = None) -> ParsedHistory:
-    """Run one ``git log`` over ``revs`` (e.g. ``["HEAD"]`` or ``["new", "^old"]``) and parse it.
+PARALLEL_MIN_COMMITS = 2000  # below this a second git process costs more than it saves
 
-    When file contents are missing (a snapshot without its large blobs, a broken partial clone),
-    the history is read again with paths only, and ``lines_available`` says so."""
+
+def stream_history(repo: Repository, revs: list[str], *, since: str | None = None,
+                   until: str | None = None, on_progress: Callable[[int], None] | None = None,
+                   jobs: int = 1) -> ParsedHistory:
+    """Run ``git log`` over ``revs`` (e.g. ``["HEAD"]`` or ``["new", "^old"]``) and parse it.
+
+    With ``jobs`` > 1 and a long history, the commit list is split into interleaved parts, each
+    diffed by its own ``git log --no-walk --stdin`` so git uses several cores; the result is the
+    same, in the same order. When file contents are missing (a snapshot without its large blobs,
+    a broken partial clone), the history is read again with paths only (``lines_available``)."""
     try:
+        if jobs > 1:
+            shas = repo.git("rev-list", *([f"--since={since}"] if since else []),
+                            *([f"--until={until}"] if until else []), *revs, "--").split()
+            if len(shas) >= PARALLEL_MIN_COMMITS:
+                return _stream_parallel(repo, [s.decode() for s in shas], jobs, on_progress)
         return _stream(repo, revs, since, until, on_progress, raw=False)
     except MissingObjects:
         out = _stream(repo, revs, since, until, on_progress, raw=True)
@@ -183,13 +198,66 @@ class MissingObjects(AssessError):
     pass
 
 
+def _stream_parallel(repo: Repository, shas: list[str], jobs: int,
+                     on_progress: Callable[[int], None] | None) -> ParsedHistory:
+    parts = [shas[i::jobs] for i in range(jobs)]
+    results: list[tuple[ParsedHistory, list[tuple[int, int]]] | BaseException] = [None] * jobs  # type: ignore[list-item]
+    counts = [0] * jobs
+
+    def work(i: int) -> None:
+        spans: list[tuple[int, int]] = []
+
+        def progress(n: int) -> None:
+            counts[i] = n
+            if on_progress is not None:
+                on_progress(sum(counts))
+
+        try:
+            parsed = _stream(repo, [], None, None, progress, raw=False, stdin_shas=parts[i], spans=spans)
+            results[i] = (parsed, spans)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            results[i] = exc
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        if isinstance(r, BaseException):
+            raise r
+    out = ParsedHistory()
+    longest = max(len(p) for p in parts)
+    for k in range(longest):  # round-robin restores git's order
+        for i in range(jobs):
+            parsed, spans = results[i]  # type: ignore[misc]
+            if k < len(parsed.commits):
+                out.commits.append(parsed.commits[k])
+                a, b = spans[k]
+                out.files.extend(parsed.files[a:b])
+    return out
+
+
 def _stream(repo: Repository, revs: list[str], since: str | None, until: str | None,
-            on_progress: Callable[[int], None] | None, *, raw: bool) -> ParsedHistory:
+            on_progress: Callable[[int], None] | None, *, raw: bool, stdin_shas: list[str] | None = None,
+            spans: list[tuple[int, int]] | None = None) -> ParsedHistory:
     out = ParsedHistory()
     cmd = log_command(repo, revs, since=since, until=until, raw=raw)
+    if stdin_shas is not None:
+        cmd = cmd[:-1] + ["--no-walk=unsorted", "--stdin", "--"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.PIPE if stdin_shas is not None else subprocess.DEVNULL,
                             env=git_env(), bufsize=0)
     assert proc.stdout is not None and proc.stderr is not None
+    if stdin_shas is not None:
+        def feed() -> None:
+            try:
+                proc.stdin.write(("\n".join(stdin_shas) + "\n").encode())
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+
+        threading.Thread(target=feed, daemon=True).start()
     last_report = 0
 
     def chunks() -> Iterator[bytes]:
@@ -201,7 +269,7 @@ def _stream(repo: Repository, revs: list[str], since: str | None, until: str | N
 
     try:
         for record in iter_records(chunks()):
-            _parse_record(record, out, raw)
+            _parse_record(record, out, raw, spans)
             if on_progress is not None and out.n_commits - last_report >= 2000:
                 last_report = out.n_commits
                 on_progress(out.n_commits)

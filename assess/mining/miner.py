@@ -49,11 +49,16 @@ class RepoMining:
     until: str | None = None
 
 
+def default_jobs() -> int:
+    """git processes to run side by side: one per core, at most four."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
-                 on_progress: Callable[[int], None] | None) -> tuple[ParsedHistory, MiningStats]:
+                 on_progress: Callable[[int], None] | None, jobs: int) -> tuple[ParsedHistory, MiningStats]:
     stats = MiningStats()
     if not use_cache or ".." in rev:
-        parsed = stream_history(repo, [head], on_progress=on_progress)
+        parsed = stream_history(repo, [head], on_progress=on_progress, jobs=jobs)
         stats.parsed_commits = parsed.n_commits
         return parsed, stats
     roots = repo.root_commits(head)
@@ -63,13 +68,13 @@ def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
         return entry.history, stats
     if entry is not None and entry.roots == roots and repo.rev_parse(entry.head) == entry.head \
             and repo.is_ancestor(entry.head, head):
-        new = stream_history(repo, [head, f"^{entry.head}"], on_progress=on_progress)
+        new = stream_history(repo, [head, f"^{entry.head}"], on_progress=on_progress, jobs=jobs)
         # git log lists newest first: new rows go in front of the cached ones
         parsed = ParsedHistory(new.commits + entry.history.commits, new.files + entry.history.files,
                                new.lines_available and entry.history.lines_available)
         stats.cache, stats.parsed_commits, stats.cached_commits = "incremental", new.n_commits, entry.history.n_commits
     else:
-        parsed = stream_history(repo, [head], on_progress=on_progress)
+        parsed = stream_history(repo, [head], on_progress=on_progress, jobs=jobs)
         stats.cache = "rebuilt" if entry is not None else "miss"
         stats.parsed_commits = parsed.n_commits
     cache_mod.save(cache_mod.CacheEntry(cache_mod.CACHE_FORMAT, str(repo.common_dir), rev, roots, head, parsed))
@@ -100,7 +105,7 @@ def _branch_commits(repo: Repository, commits: pd.DataFrame, catalogue: Catalogu
 def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: str | None = None,
                     until: str | None = None, use_cache: bool = True, signatures: str | Path | None = None,
                     artefact_rules: str | Path | None = None,
-                    on_progress: Callable[[int], None] | None = None) -> RepoMining:
+                    on_progress: Callable[[int], None] | None = None, jobs: int | None = None) -> RepoMining:
     """Mine the history reachable from ``rev`` of the repository at ``path``.
 
     ``since``/``until`` (anything pandas parses as a date) restrict the commits kept, by author time;
@@ -116,7 +121,7 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
                               hint="commit something, or pass --rev with a branch that has commits")
         raise AssessError(f"{repo.path}: revision '{rev}' not found", hint="check `git branch -a` / `git tag`")
     shallow = repo.is_shallow()
-    parsed, stats = _mine_parsed(repo, rev, head, use_cache, on_progress)
+    parsed, stats = _mine_parsed(repo, rev, head, use_cache, on_progress, jobs or default_jobs())
     commits, files = to_frames(parsed)
     window_since, window_until = _parse_window(since, until)
     if window_since is not None or window_until is not None:
