@@ -37,21 +37,6 @@ def merged_branch_name(subject: str) -> str | None:
     return None
 
 
-def _match_unique(values: pd.Series, rule: Rule) -> pd.Series:
-    """Boolean mask of ``values`` matching ``rule``; regex runs once per distinct value."""
-    uniques = pd.unique(values)
-    hits = {v for v in uniques if isinstance(v, str) and v and rule.pattern.search(v)}
-    if not hits:
-        return pd.Series(False, index=values.index)
-    return values.isin(hits)
-
-
-def _identity_mask(commits: pd.DataFrame, rule: Rule) -> pd.Series:
-    # match both the .mailmap-mapped identity and the raw one: a mailmap may rename a bot
-    col = rule.field
-    return _match_unique(commits[col], rule) | _match_unique(commits[col + "_raw"], rule)
-
-
 def _trailer_hits(commits: pd.DataFrame, rules: list[Rule]) -> list[tuple[int, Rule, str]]:
     pairs: dict[tuple[str, str], list[int]] = {}
     for idx, trailers in zip(commits.index, commits["trailers"]):
@@ -107,10 +92,19 @@ def attribute(commits: pd.DataFrame, catalogue: Catalogue,
 
     not_revert = ~df["subject"].str.match(_REVERT)
     rules = catalogue.rules()
-    for rule in rules:
-        if rule.field in ("author_email", "committer_email", "author_name", "committer_name"):
-            mask = _identity_mask(df, rule)
-            add(mask, rule, df.loc[mask, rule.field].map(lambda v, f=rule.field: f"{f} {v}"))
+    for field in ("author_email", "committer_email", "author_name", "committer_name"):
+        field_rules = [r for r in rules if r.field == field]
+        if not field_rules:
+            continue
+        # distinct identities are few: match those once, prefiltered by all of this field's patterns
+        combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in field_rules), re.IGNORECASE)
+        candidates = {v for col in (field, field + "_raw") for v in pd.unique(df[col])
+                      if isinstance(v, str) and v and combined.search(v)}
+        for rule in field_rules:
+            hits = {v for v in candidates if rule.pattern.search(v)}
+            if hits:
+                mask = df[field].isin(hits) | df[field + "_raw"].isin(hits)
+                add(mask, rule, df.loc[mask, field].map(lambda v, f=field: f"{f} {v}"))
     message_rules = [r for r in rules if r.field in ("message", "subject")]
     for rule, mask in zip(message_rules, _message_masks(df, message_rules, not_revert)):
         add(mask, rule, rule.field)
