@@ -9,7 +9,6 @@ import yaml
 
 from assess.errors import InputError
 
-
 # libyaml's C loader when PyYAML was built with it: several times faster on the catalogues
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

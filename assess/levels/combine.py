@@ -176,13 +176,17 @@ def _gaps(overall: dict[str, Any], s: dict[str, Any] | None, survey: dict[str, A
                                   + (f"Level {overall['level']}" if overall["level"] is not None else f"Levels {lo}-{hi}")
                                   + ("" if distance == 0 else f" ({distance:+g} levels beyond the evidenced range)"))}
     perceived = (survey or {}).get("perceived_ai_share") or {}
-    if s and perceived.get("mean") is not None and s.get("code_lines"):
-        mined = s["ai_code_lines"] / s["code_lines"]
-        mined_c = s["ai_code_commits"] / s["code_commits"] if s["code_commits"] else None
-        gaps["ai_share"] = {"perceived": perceived["mean"], "perceived_median": perceived.get("median"),
-                            "mined": round(mined, 4), "mined_commits": None if mined_c is None else round(mined_c, 4),
-                            "gap_pp": round(100 * (perceived["mean"] - mined), 1), "n": perceived.get("n"),
-                            "survey_item": perceived.get("item"),
+    if s and s.get("code_commits"):
+        # mined: AI share of changed code lines (of code commits when line counts are unavailable)
+        mined_l = s["ai_code_lines"] / s["code_lines"] if s.get("code_lines") else None
+        mined_c = s["ai_code_commits"] / s["code_commits"]
+        mined = mined_l if mined_l is not None else mined_c
+        p_mean = perceived.get("mean")
+        gaps["ai_share"] = {"perceived": p_mean, "perceived_median": perceived.get("median"),
+                            "mined": round(mined, 4), "mined_measure": "code lines" if mined_l is not None else "code commits",
+                            "mined_commits": round(mined_c, 4),
+                            "gap_pp": None if p_mean is None else round(100 * (p_mean - mined), 1),
+                            "n": perceived.get("n"), "survey_item": perceived.get("item"),
                             "note": "mined share is a lower bound: agents can run without leaving traces"}
     speed: dict[str, Any] = {}
     sp = (survey or {}).get("perceived_speedup") or {}

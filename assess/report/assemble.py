@@ -157,6 +157,10 @@ def _gaps(team: dict[str, Any], survey: dict[str, Any] | None, study: dict[str, 
 
     ai_share = None
     perceived = survey["perceived_ai_share"] if has_survey else None
+    placed_share = placed.get("ai_share")
+    if placed_share and share:
+        # the placement owns the mined figure (AI share of changed code lines), so report and JSON agree
+        share = {**share, "ai_share_lines": placed_share["mined"], "ai_share_commits": placed_share["mined_commits"]}
     if perceived and perceived.get("n") and share and share["ai_share_lines"] is not None:
         ai_share = {"perceived": _num(perceived["mean"]), "perceived_median": _num(perceived["median"]),
                     "perceived_n": perceived["n"], "mined": share["ai_share_lines"],

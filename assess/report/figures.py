@@ -98,7 +98,7 @@ def share_gap(gap: dict[str, Any]) -> Figure:
                            hovertemplate="%{y}: %{x:.1f}%<extra></extra>"))
     _layout(fig, "AI share of code: perceived vs mined", "AI share (%)", height=250)
     fig.update_xaxes(range=[0, 110], ticksuffix="%")
-    caption = (f"Mined from history, AI-attributed commits account for {pct(gap['mined'])} of changed lines "
+    caption = (f"Mined from history, AI-attributed commits account for {pct(gap['mined'])} of changed code lines "
                f"({pct(gap['mined_commits'])} of commits)"
                + (f"; the team believes {pct(gap['perceived'])}, a gap of {gap['gap_pp']:+.1f} points."
                   if gap.get("perceived") is not None else "; no questionnaire gives the perceived share."))
