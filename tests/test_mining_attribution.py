@@ -188,6 +188,11 @@ def test_git_ai_notes_and_agent_trace(make_repo):
     assert c.loc[traced, "ai_lines"] == 4 and c.loc[traced, "agent"] == "claude-code"
     assert c.loc[human, "class"] == "human"
     assert set(m.line_records["sha"]) == {noted, traced}
+    from assess.mining import build_evidence
+
+    covered = build_evidence(m)["attribution"]["line_records"]
+    assert covered["commits_covered"] == 2 and set(covered["covered_commits"]) == {noted, traced}
+    assert covered["ai_lines"] == 20
 
 
 def test_user_signatures_extend_the_catalogue(make_repo, tmp_path):

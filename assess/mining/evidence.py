@@ -209,6 +209,9 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
             "line_records": {
                 "sources": sorted(lr["source"].unique().tolist()) if not lr.empty else [],
                 "commits_covered": int(lr["sha"].nunique()) if not lr.empty else 0,
+                # which commits the records covered (newest first, at most 200)
+                "covered_commits": (c.loc[c["sha"].isin(set(lr["sha"])), "sha"].head(200).tolist()
+                                    if not lr.empty else []),
                 "ai_lines": int(lr["ai_lines"].sum()) if not lr.empty else 0,
             },
             "catalogue": {"files": list(cat.files), "entries": len(cat.entries)},
