@@ -463,6 +463,9 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
         "repositories": repositories,
         "timeline": _timeline(evidences, team),
         "agents": _agents(evidences, links),
+        # observational companion from history: labelled, kept apart from the randomised study
+        "observational": [{"repository": e["repository"]["name"], **e["observational_speedup"]}
+                          for e in evidences if e.get("observational_speedup")],
         "automation": [{"repository": e["repository"]["name"], **a} for e in evidences
                        for a in e["attribution"]["automation"]],
         "artefacts": _artefacts(evidences, links),
