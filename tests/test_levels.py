@@ -212,3 +212,15 @@ def test_zero_traced_agent_work_never_exceeds_human_only_range(shaped, name, hum
     w["human_code_commits"] = w["code_commits"] = w["code_commits"] + human_extra
     o = place_repository(ev)["overall"]
     assert o["level"] is None and o["range"][1] <= HUMAN_ONLY_RANGE[1]
+
+
+def test_window_is_anchored_on_the_newest_change_not_a_late_merge(tmp_path):
+    commits = SHAPES["occasional"][0]()
+    base_mark = len(commits)
+    commits.append(SynthCommit(ALICE, day_time(200), "late work\n", {"src/late.py": "x = 1\n"}, branch="late",
+                               parent=base_mark))
+    commits.append(SynthCommit(ALICE, day_time(400), "Merge branch 'late'\n", {}, branch="main",
+                               merge=len(commits)))
+    ev = evidence_for(tmp_path, "late", commits)
+    assert ev["signals"]["window"]["code_commits"] >= 1
+    assert place_repository(ev)["overall"]["placeable"]

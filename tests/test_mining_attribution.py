@@ -22,7 +22,8 @@ SIGNATURES = [
     ("claude-code", "author", {"author": ("claude[bot]", "41898282+claude[bot]@users.noreply.github.com")}),
     ("claude-code", "co-author", {"message": "Fix\n\nClaude-Session: https://claude.ai/code/session_01KknJSv8vijv85bNpvfWr5a\n"}),
     ("aider", "author", {"author": ("Ada Dev (aider)", "ada@example.com"), "committer": ("Ada Dev (aider)", "ada@example.com")}),
-    ("aider", "committer", {"committer": ("Ada Dev (aider)", "ada@example.com")}),
+    # aider's committer suffix alone is on the person's own edits too: low confidence, assisted
+    ("aider", "assisted", {"committer": ("Ada Dev (aider)", "ada@example.com")}),
     ("aider", "co-author", {"message": "fix\n\nCo-authored-by: aider (anthropic/claude-sonnet-4-20250514) <aider@aider.chat>\n"}),
     ("aider", "message", {"message": "aider: fix parser\n"}),
     ("copilot-agent", "author", {"author": ("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com")}),
@@ -45,6 +46,16 @@ SIGNATURES = [
     ("junie", "author", {"author": ("junie-agent", "247260674+junie-agent@users.noreply.github.com")}),
     ("sweep", "author", {"author": ("sweep-ai[bot]", "128439645+sweep-ai[bot]@users.noreply.github.com")}),
     ("generic-disclosure", "co-author", {"message": "net: fix\n\nGenerated-by: some-llm v2\n"}),
+    ("generic-disclosure", "co-author", {"message": "net: fix\n\nAssisted-by: OpenAI GPT-5.4\n"}),
+    ("claude-code", "co-author", {"message": "mm: fix\n\nAssisted-by: Claude Opus 4.6\nSigned-off-by: A <a@x.example>\n"}),
+    ("claude-code", "author", {"author": ("Claude Opus 4.7 (1M context)", "noreply@anthropic.com"),
+                               "committer": ("Lukas", "lukas@example.com")}),
+    ("claude-code", "co-author", {"message": "Squash (#3)\n\n* step one\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n\n"
+                                             "* step two: a long plan follows\n\nmore prose\n"}),
+    ("amp", "author", {"author": ("Amp", "amp@ampcode.com")}),
+    ("amp", "co-author", {"message": "Squash (#9)\n\nAmp-Thread-ID:\n https://ampcode.com/threads/T-019c62c5-ce64-720a\n\nprose\n"}),
+    ("codex", "co-author", {"message": "Fix\n\nCo-authored-by: Codex <codex@openai.com>\n"}),
+    ("sisyphus", "co-author", {"message": "Fix\n\nCo-authored-by: Sisyphus <clio-agent@sisyphuslabs.ai>\n"}),
 ]
 
 AUTOMATION = [
@@ -54,6 +65,7 @@ AUTOMATION = [
     ("pre-commit-ci", ("pre-commit-ci[bot]", "66853113+pre-commit-ci[bot]@users.noreply.github.com"),
      "[pre-commit.ci] auto fixes from pre-commit.com hooks"),
     ("mergify", ("mergify[bot]", "37929162+mergify[bot]@users.noreply.github.com"), "merge queue"),
+    ("github-actions", ("GitHub Actions", "actions@github.com"), "chore: bump Claude Code to 2.1.0"),
 ]
 
 LOOKALIKES = [
@@ -72,6 +84,8 @@ LOOKALIKES = [
     {"author": ("cursor", "12345+cursor@users.noreply.github.com")},
     # aider mentioned mid-subject
     {"message": "Document how aider: prefix works\n"},
+    # a person credited with Assisted-by (git.git 2013, 2016)
+    {"message": "Fix\n\nAssisted-by: Junio C Hamano <gitster@pobox.com>\nSigned-off-by: A <a@x.example>\n"},
 ]
 
 
@@ -155,6 +169,20 @@ def test_agent_branch_merge_attributes_branch_commits(make_repo):
     assert c.loc[main_sha, "class"] == "human"
     assert c.loc[merge, "class"] == "human"  # the person who merged
     assert c.loc[merge, "merged_branch"] == "copilot/fix-the-parser"
+
+
+def test_human_commit_on_an_agent_pull_request_stays_human(make_repo):
+    r = make_repo()
+    _commit(r, 0)
+    r.branch("copilot/fix-stdout")
+    bot = _commit(r, 1, author=("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"))
+    person = _commit(r, 2)  # the maintainer pushes a fix onto the agent's branch
+    r.checkout("main")
+    _commit(r, 3)
+    r.merge("copilot/fix-stdout", "Merge pull request #5 from acme/copilot/fix-stdout")
+    c = mine_repository(r.path, use_cache=False).commits.set_index("sha")
+    assert c.loc[bot, "class"] == "ai" and c.loc[bot, "delegated"]
+    assert c.loc[person, "class"] == "human"
 
 
 def test_owner_named_like_an_agent_is_not_a_branch_signal(make_repo):

@@ -129,11 +129,15 @@ def test_shallow_bare_worktree_and_subdirectory(make_repo, tmp_path):
 def test_window_since_until(make_repo):
     r = make_repo()
     r.commit("old", {"a": "1"}, date="2023-01-01T00:00:00+00:00")
-    r.commit("mid", {"b": "1"}, date="2023-06-01T00:00:00+00:00")
+    r.commit("mid", {"b": "1"}, date="2023-06-01T13:53:00+00:00")
     r.commit("new", {"c": "1"}, date="2024-01-01T00:00:00+00:00")
     m = mine_repository(r.path, since="2023-03-01", until="2023-12-31", use_cache=False)
     assert list(m.commits["subject"]) == ["mid"]
     assert set(m.files["path"]) == {"b"}
+    # a date for --until means that whole day
+    assert list(mine_repository(r.path, until="2023-06-01", use_cache=False).commits["subject"]) == ["mid", "old"]
+    with pytest.raises(AssessError, match="no commits were authored between"):
+        mine_repository(r.path, since="2030-01-01", use_cache=False)
     with pytest.raises(AssessError, match="--since 'yesterday-ish' is not a date"):
         mine_repository(r.path, since="yesterday-ish")
 

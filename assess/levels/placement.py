@@ -122,13 +122,18 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
     if ai == 0:
         ev[0]["supports"] = "context"
         return Dim("authorship", None, *GIT_BLIND_RANGE, "low", "git",
-                   "No agent left a trace: git cannot tell Level 0 (autocomplete, chat) from 1 or 2.", ev)
+                   "No agent left a trace on code in the assessment window: git cannot tell Level 0 (autocomplete, "
+                   "chat) from 1 or 2.", ev)
     share = max(share_c or 0, share_l or 0)
     human_share = _share(s["human_code_commits"], n) or 0
     level = 1
     multi = _share(s["ai_multi_file_commits"], ai) or 0
-    if share >= t["level2_share"] or (ai >= 3 and multi >= t["level2_multi_file_share"]):
+    if share >= t["level2_share"] or (ai >= 3 and multi >= t["level2_multi_file_share"]
+                                       and share >= t.get("level2_multi_file_min_share", 0.05)):
         level = 2
+        if share < t["level2_share"]:
+            ev.append(_ev("authorship.multi_file_ai_commits", multi, f"{_pct(multi)} of agent commits change 3 or "
+                          "more files: pairing on multi-file changes", "for"))
     if share >= t["level3_share"]:
         level = 3
     if (share_c or 0) >= t["level4_share"] and human_share <= t["level4_human_code_share"]:
@@ -187,8 +192,9 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
             ev.append(_ev("review.bulk_fast_merges", delay, f"agent branches merged a median {delay:.1f} h after "
                           f"their last commit, {lines:.0f} lines at a time: outcomes checked, not diffs", "for"))
         elif delay is not None:
+            size = f", {lines:.0f} lines at a time" if lines and s.get("code_lines") else ""
             ev.append(_ev("review.merge_delay_hours", delay, f"agent branches merged a median {delay:.1f} h after "
-                          f"their last commit, {lines or 0:.0f} lines at a time", "context"))
+                          f"their last commit{size}", "context"))
     caps = []
     if trailer_share >= t["line_review_trailer_share"]:
         caps.append(_ev("review.review_trailers", s["ai_review_trailers"], f"{_pct(trailer_share)} of agent commits carry "
@@ -322,15 +328,19 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
                       commits=refs.get("ai_off_hours_commits")))
     agent_ci = a.get("agent-ci", {}).get("paths", []) + a.get("agent-environment", {}).get("paths", [])
     if agent_ci:
-        ev.append(_ev("autonomy.agents_in_ci", len(agent_ci), f"agents configured to run from CI: {', '.join(agent_ci[:3])}",
-                      "for", paths=agent_ci))
+        ran = s["ai_cloud_commits"] > 0
+        ev.append(_ev("autonomy.agents_in_ci", len(agent_ci), f"agents configured to run from CI: {', '.join(agent_ci[:3])}"
+                      + ("" if ran else " (no commit by an agent on its own yet)"), "for" if ran else "context",
+                      paths=agent_ci))
     level = 2
     if cloud_share >= t["level3_cloud_share"]:
         level = 3
     long_runs = s["chains_ge5"] > 0 and s["longest_chain_span_hours"] >= t["level4_run_hours"] \
         and s["max_chain"] >= t["level4_run_commits"]
     off_hours = off_share >= t["level4_off_hours_share"] and ai >= t.get("level4_off_hours_min_commits", 10)
-    if level >= 3 and (long_runs or off_hours or a.get("agent-ci")):
+    # an agent workflow in CI counts only once agents have committed on their own
+    agents_in_ci = bool(a.get("agent-ci")) and s["ai_cloud_commits"] > 0
+    if level >= 3 and (long_runs or off_hours or agents_in_ci):
         level = 4
     machine_share = _share(s["ai_merges_by_machine"], s["ai_merges"])
     if level == 4 and machine_share is not None and machine_share >= t["level5_machine_merge_share"]:

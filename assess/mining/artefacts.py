@@ -123,7 +123,8 @@ def find_artefacts(repo: Repository | None, head: str | None, commits: pd.DataFr
                 break
         groups = {k: v for k, v in groups.items() if (rule.kind, k) not in claimed}
         claimed.update((rule.kind, k) for k in groups)
-        ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        # what is in the repository now first, then by size: deleted leftovers never hide a live file
+        ranked = sorted(groups.items(), key=lambda kv: (not any(p in head_set for p in kv[1]), -len(kv[1]), kv[0]))
         for key, paths in ranked[:MAX_ROWS_PER_ENTRY]:
             seen = [first_seen[p] for p in paths if p in first_seen]
             first = min(seen, key=lambda ts: ts[0]) if seen else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from assess.mining.catalogue import Catalogue, Rule
@@ -25,7 +26,7 @@ _MERGE_SUBJECTS = [
 ]
 
 ATTRIBUTION_COLUMNS = ["class", "agent", "channel", "confidence", "matched_by", "agents_all", "review_bot",
-                       "merged_branch"]
+                       "merged_branch", "delegated"]
 
 
 def merged_branch_name(subject: str) -> str | None:
@@ -58,7 +59,8 @@ def _message_masks(commits: pd.DataFrame, rules: list[Rule], not_revert: pd.Seri
     full = commits["subject"] + "\n" + commits["body"]
     combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules), re.IGNORECASE)
     # a human revert quotes the agent commit's subject; it is not agent work
-    candidates = full[[bool(combined.search(t)) for t in full] & not_revert.to_numpy()]
+    hit = np.fromiter((bool(combined.search(t)) for t in full), dtype=bool, count=len(full))
+    candidates = full[hit & not_revert.to_numpy(dtype=bool)]
     masks = []
     for rule in rules:
         text = candidates.map(lambda t: t.split("\n", 1)[0]) if rule.field == "subject" else candidates
@@ -120,12 +122,16 @@ def attribute(commits: pd.DataFrame, catalogue: Catalogue,
             branch = merged.get(sha_to_idx.get(merge_sha))
             if not branch:
                 continue
+            idxs = [sha_to_idx.get(sha) for sha in shas]
+            idxs = [i for i in idxs if i is not None and not df.at[i, "is_merge"]]
+            # when some of the branch's commits carry their own agent evidence, the others on it were
+            # pushed by people (fixes on an agent's pull request): the branch name then proves nothing more
+            if any(catalogue.kind_of(r.entry_id) == "agent" for i in idxs for r, _ in matches.get(i, [])):
+                continue
             for rule in branch_rules:
                 if rule.pattern.search(branch):
-                    for sha in shas:
-                        i = sha_to_idx.get(sha)
-                        if i is not None:
-                            matches.setdefault(i, []).append((rule, f"merged branch {branch}"))
+                    for i in idxs:
+                        matches.setdefault(i, []).append((rule, f"merged branch {branch}"))
                     break
 
     cls = ["human"] * n
@@ -173,6 +179,11 @@ def attribute(commits: pd.DataFrame, catalogue: Catalogue,
     df["matched_by"] = matched_by
     df["agents_all"] = agents_all
     df["review_bot"] = review_bot
+    # delegated: the agent committed on its own (its own identity or branch), not inside a person's
+    # session; agents that only run locally (e.g. aider) never count as delegated
+    local = {k for k, e in catalogue.entries.items() if e.runs == "local"}
+    df["delegated"] = (df["class"] == "ai") & df["channel"].isin(["author", "committer", "branch"]) \
+        & ~df["agent"].isin(local)
     return df
 
 

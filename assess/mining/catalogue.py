@@ -40,6 +40,7 @@ class Entry:
     source: str
     rules: tuple[Rule, ...]
     origin: str  # the file it came from
+    runs: str = "either"  # local (in a person's terminal or editor), cloud, or either
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,11 @@ def _parse_file(path: Path) -> dict[str, Entry]:
                 key = re.compile(_compile(doc, rr["key"], *where, "key").pattern, re.IGNORECASE)
             rules.append(Rule(entry_id, str(rr["id"]), rr["field"], _compile(doc, rr["pattern"], *where, "pattern"),
                               key, confidence, channel))
+        runs = raw.get("runs", "either")
+        if runs not in ("local", "cloud", "either"):
+            raise doc.error("runs must be local, cloud or either", "entries", i, "runs")
         out[entry_id] = Entry(entry_id, str(raw["name"]), raw["kind"], str(raw.get("source", "")),
-                              tuple(rules), str(path))
+                              tuple(rules), str(path), runs)
     return out
 
 

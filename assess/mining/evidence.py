@@ -82,8 +82,11 @@ def share_block(commits: pd.DataFrame) -> dict[str, Any]:
 
 def window_bounds(commits: pd.DataFrame, days: int = DEFAULT_WINDOW_DAYS) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The ``days`` up to the newest commit, so an archived repository is judged on its last activity."""
-    end = commits["author_time"].max()
-    return end - pd.Timedelta(days=days), end
+    # the start is anchored on the newest change, not on a later merge or bot commit that only
+    # records it (which would leave the window empty); the end keeps those trailing merges
+    work = commits[(~commits["is_merge"]) & (commits["class"] != "automation")] if "class" in commits else commits
+    newest_change = (work if len(work) else commits)["author_time"].max()
+    return newest_change - pd.Timedelta(days=days), commits["author_time"].max()
 
 
 def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,9 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
             keep &= commits["author_time"] <= window_until
         commits = commits[keep].reset_index(drop=True)
         files = files[files["sha"].isin(set(commits["sha"]))].reset_index(drop=True)
+        if commits.empty:
+            raise AssessError(f"{repo.path}: no commits were authored between {since or 'the start'} and "
+                              f"{until or 'the end'}", hint="widen --since/--until")
     commits = attribute(commits, catalogue, _branch_commits(repo, commits, catalogue))
     line_records = read_line_records(repo, head, set(commits["sha"]))
     commits = apply_line_records(commits, line_records)
@@ -153,5 +157,8 @@ def _parse_window(since: str | None, until: str | None) -> tuple[pd.Timestamp | 
             ts = pd.Timestamp(value)
         except (ValueError, TypeError):
             raise AssessError(f"{name} '{value}' is not a date", hint="use YYYY-MM-DD") from None
-        out.append(ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC"))
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        if name == "--until" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            ts += pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # a date means the whole day
+        out.append(ts)
     return out[0], out[1]

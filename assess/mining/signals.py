@@ -197,7 +197,7 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
     ai_all = work & strong
     non_code = k[["spec_files", "docs_files", "instructions_files"]].sum(axis=1)
     all_files = k[[f"{x}_files" for x in KINDS]].sum(axis=1)
-    cloud = c["channel"].isin(CLOUD_CHANNELS)
+    cloud = c["delegated"].astype(bool) if "delegated" in c else c["channel"].isin(CLOUD_CHANNELS)
     on_chain = c["sha"].isin(chain)
     via_web = c["committer_email"].str.match(WEB_FLOW).fillna(False).astype(bool)
     reviewed = c["trailers"].map(lambda ts: any(REVIEW_TRAILERS.match(key) for key, _ in ts)).astype(bool)
