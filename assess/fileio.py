@@ -35,8 +35,14 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, encoding: str 
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.exists():
         raise AssessError(f"{target}: directory {directory} does not exist", hint="create it first")
+    if not directory.is_dir():
+        raise AssessError(f"{target}: {directory} is not a directory", hint="choose another output path")
     binary = "b" in mode
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise AssessError(f"{target}: cannot write here: {exc.strerror or exc}",
+                          hint="choose a writable output path") from None
     try:
         with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
             yield fh
@@ -49,12 +55,18 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, encoding: str 
             shutil.copymode(target, tmp_name)
         else:
             os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
+        try:
+            os.replace(tmp_name, target)
+        except OSError as exc:
+            raise AssessError(f"{target}: cannot write: {exc.strerror or exc}",
+                              hint="choose a writable output path") from None
+    except BaseException as exc:
         try:
             os.unlink(tmp_name)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and not isinstance(exc, AssessError):
+            raise AssessError(f"{target}: cannot write: {exc.strerror or exc}") from None
         raise
 
 

@@ -46,3 +46,28 @@ def test_missing_directory_and_directory_target(tmp_path):
         write_text(tmp_path / "nope" / "x.txt", "x")
     with pytest.raises(AssessError, match="is a directory"):
         write_text(tmp_path, "x")
+
+
+def test_unwritable_places_give_one_line_errors(tmp_path):
+    afile = tmp_path / "plain.txt"
+    afile.write_text("x")
+    with pytest.raises(AssessError, match="is not a directory"):
+        write_text(afile / "out.json", "x")
+    with pytest.raises(AssessError, match="cannot write"):
+        write_text("/proc/assess-test.json", "x")
+
+
+def test_report_set_is_all_or_nothing_and_survey_only_reports_render(tmp_path):
+    from assess.report import build_report, write_report
+    from assess.survey import simulate_responses
+
+    simulate_responses(tmp_path / "survey", n=6, seed=1)
+    report = build_report(survey=[tmp_path / "survey"])  # no repository, no study
+    (tmp_path / "r.md").mkdir()
+    (tmp_path / "r.json").write_text("OLD")
+    with pytest.raises(AssessError, match="is a directory"):
+        write_report(report, tmp_path / "r.html")
+    assert (tmp_path / "r.json").read_text() == "OLD"
+    assert not (tmp_path / "r.html").exists()
+    files = write_report(report, tmp_path / "ok" / "r.html")
+    assert "No repository was given" in files.html.read_text()

@@ -162,7 +162,7 @@ def test_user_rubric_and_malformed_rubric(tmp_path, shaped):
     import yaml
 
     data = yaml.safe_load(package_file("levels", "rubric.yaml").read_text())
-    data["authorship"]["level3_share"] = 0.99  # a stricter team
+    data["authorship"].update(level3_share=0.95, level4_share=0.96)  # a stricter team
     strict = tmp_path / "strict.yaml"
     strict.write_text(yaml.safe_dump(data))
     lv = place_repository(shaped[("agents-merged-by-humans", True)], rubric_path=strict)
@@ -173,6 +173,16 @@ def test_user_rubric_and_malformed_rubric(tmp_path, shaped):
     with pytest.raises(InputError) as exc:
         load_rubric(bad)
     assert exc.value.line == 2 and exc.value.field == "authorship.level2_share"
+    typo = tmp_path / "typo.yaml"
+    data["authorship"]["level3_shares"] = data["authorship"].pop("level3_share")
+    typo.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match="unknown threshold 'level3_shares'"):
+        load_rubric(typo)
+    data["authorship"]["level3_share"] = 1.7
+    data["authorship"].pop("level3_shares")
+    typo.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match="between 0 and 1"):
+        load_rubric(typo)
 
 
 # ---------------------------------------------------------------- property tests on the judgement

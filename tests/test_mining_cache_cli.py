@@ -102,15 +102,16 @@ def test_cli_json_csv_schema_and_privacy(make_repo, tmp_path):
     r.commit("agent\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n", {"b.py": "1\n2\n"},
              author=("Grace Secret", "grace@secret.example"))
     r.commit("Bump x\n", {"req.txt": "x\n"}, author=("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"))
+    r.commit("aider edit\n", {"c.py": "1\n"}, author=("Grace Secret (aider)", "grace@secret.example"))
     out, csv_path = tmp_path / "ev.json", tmp_path / "commits.csv"
     res = CliRunner().invoke(main, ["repo", str(r.path), "--json", str(out), "--commits", str(csv_path)])
     assert res.exit_code == 0, res.output
     assert "Claude Code" in res.output
     ev = json.loads(out.read_text())
     jsonschema.validate(ev, _schema())
-    assert ev["attribution"]["by_class"] == {"human": 1, "ai": 1, "automation": 1}
-    assert ev["attribution"]["by_agent"] == {"claude-code": 1}
-    assert ev["attribution"]["window"]["ai_share_commits"] == 0.5
+    assert ev["attribution"]["by_class"] == {"human": 1, "ai": 2, "automation": 1}
+    assert ev["attribution"]["by_agent"] == {"claude-code": 1, "aider": 1}
+    assert ev["attribution"]["window"]["ai_share_commits"] == round(2 / 3, 4)
     rows = list(csv.DictReader(csv_path.open()))
     assert set(rows[0]) >= {"sha", "author_time", "class", "agent", "matched_by", "files", "added", "deleted"}
     blob = out.read_text() + csv_path.read_text() + res.output

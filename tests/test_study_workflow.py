@@ -349,3 +349,21 @@ def test_metr_import_reports_bad_rows(tmp_path: Path) -> None:
     _write(source, "dev_id,issue_id\n1,1\n")
     res = CliRunner().invoke(main, ["study", "import", str(source), str(tmp_path / "n")])
     assert res.exit_code == 2 and "metr.csv:1: field 'predicted_time_no_ai': missing column" in res.output
+
+
+def test_degenerate_study_is_refused_in_one_line_without_warning_floods(tmp_path):
+    import warnings
+
+    import pandas as pd
+    import pytest as _pytest
+
+    from assess.errors import AssessError
+    from assess.speedup import analyze_frame
+
+    frame = pd.DataFrame({"developer": ["a", "a", "b", "b"], "ai_allowed": [1, 0, 1, 0],
+                          "actual_minutes": [30.0, 40.0, 35.0, 50.0], "forecast_no_ai": [60.0] * 4,
+                          "forecast_ai": [45.0] * 4, "followed": [True] * 4, "task_id": ["1", "2", "3", "4"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with _pytest.raises(AssessError, match="cannot be estimated"):
+            analyze_frame(frame, bootstrap_reps=50)

@@ -105,6 +105,9 @@ def import_command(files: tuple[Path, ...], questionnaire_path: Path | None, out
     questionnaire = _questionnaire(questionnaire_path)
     response_set = load_responses(list(files), questionnaire)
     _print_problems(response_set)
+    if not response_set.responses:
+        raise AssessError(f"no response could be imported from {len(files)} file(s) "
+                          f"({len(response_set.rejected)} rejected, reasons above)", hint="fix the files and retry")
     outdir.mkdir(parents=True, exist_ok=True)
     for response in response_set.responses:
         write_response(response, outdir / f"response-{response.response_id}.json")

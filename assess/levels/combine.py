@@ -130,8 +130,8 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
                   "needed": _next_step(dim_name, req, rubric),
                   "all_failing": [{"dimension": n, "required": r, "level": dims[n].level} for n, r in fail["failing"]]}
     if level is None:
-        summary = (f"No coding agent left a trace, so git alone places the team somewhere in Levels {lo}-{hi}; "
-                   "the questionnaire can narrow it.")
+        summary = (f"No agent-written code in the assessment window, so git alone places the team somewhere in "
+                   f"Levels {lo}-{hi}; the questionnaire can narrow it.")
     else:
         summary = f"Level {level}" + (f" (range {lo}-{hi})" if lo != hi else "") + ": " + dims["authorship"].summary
         if failed:

@@ -51,15 +51,24 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
             if dim not in DIMENSIONS or not isinstance(req, int):
                 raise doc.error(f"unknown dimension '{dim}' or non-integer level", "gates", lvl, dim)
 
-    def number(section: str, key: str) -> None:
-        value = data[section].get(key)
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise doc.error("must be a number", section, key)
-
-    for section, keys in {"authorship": ["level2_share", "level3_share", "level4_share", "level5_share"],
-                          "minimum_evidence": ["code_commits", "confident_code_commits"]}.items():
-        for key in keys:
-            number(section, key)
+    bundled = load_yaml(package_file("levels", "rubric.yaml")).data if path else data
+    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy"):
+        for key, value in data[section].items():
+            if key not in bundled[section]:
+                known = ", ".join(sorted(bundled[section]))
+                raise doc.error(f"unknown threshold '{key}'", section, key, hint=f"known: {known}")
+            if isinstance(value, bool) and isinstance(bundled[section][key], bool):
+                continue
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise doc.error("must be a non-negative number", section, key)
+            if (key.endswith("_share") or key.endswith("_share_min")) and value > 1:
+                raise doc.error("a share must be between 0 and 1", section, key)
+        for key in bundled[section]:
+            if key not in data[section]:
+                raise doc.error(f"missing threshold '{key}'", section, hint="copy it from the bundled rubric.yaml")
+    shares = [data["authorship"][f"level{n}_share"] for n in (2, 3, 4, 5)]
+    if shares != sorted(shares):
+        raise doc.error("level2_share <= level3_share <= level4_share <= level5_share must hold", "authorship")
     data["_file"] = str(p)
     return data
 
@@ -356,8 +365,10 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
 def organisation_from_survey(survey: dict[str, Any] | None, r: dict[str, Any]) -> Dim:
     d = (survey or {}).get("dimensions", {}).get("organisation")
     if not d or d.get("level") is None:
+        why = ("no survey was given" if survey is None
+               else "the questionnaire answers hold no organisation items")
         return Dim("organisation", None, 0, 5, "none", "none",
-                   "Only the questionnaire can tell how the team is organised; no survey was given.", [])
+                   f"Only the questionnaire can tell how the team is organised; {why}.", [])
     lvl = int(d["level"])
     conf = "medium" if (d.get("n") or 0) >= r.get("survey", {}).get("min_respondents", 3) else "low"
     ev = [_ev("organisation.survey_score", d.get("score"), f"questionnaire: organisation practices support Level {lvl} "

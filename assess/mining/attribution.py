@@ -106,7 +106,9 @@ def attribute(commits: pd.DataFrame, catalogue: Catalogue,
             hits = {v for v in candidates if rule.pattern.search(v)}
             if hits:
                 mask = df[field].isin(hits) | df[field + "_raw"].isin(hits)
-                add(mask, rule, df.loc[mask, field].map(lambda v, f=field: f"{f} {v}"))
+                # the rule's pattern, never the matched value: a person's name or address (e.g.
+                # "Ada Dev (aider)") must not reach outputs without --show-identities
+                add(mask, rule, f"{field} matches /{rule.pattern.pattern}/")
     message_rules = [r for r in rules if r.field in ("message", "subject")]
     for rule, mask in zip(message_rules, _message_masks(df, message_rules, not_revert)):
         add(mask, rule, rule.field)

@@ -37,6 +37,12 @@ def build_report(repos: Sequence[str | Path] = (), survey: Sequence[str | Path] 
     placement (default: the bundled one). At least one input is needed."""
     if not repos and not survey and study is None:
         raise AssessError("nothing to report on", hint="give --repo PATH, --survey FILES or --study DIR")
+    seen: set[str] = set()
+    for path in repos:  # the same repository twice would be counted twice in every team figure
+        key = str(Path(path).resolve())
+        if key in seen:
+            raise AssessError(f"{path}: the same repository is given twice", hint="name each --repo once")
+        seen.add(key)
     evidences = []
     for path in repos:
         progress = on_repository(str(path)) if on_repository else None

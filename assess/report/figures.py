@@ -297,9 +297,14 @@ def study_developers(study: dict[str, Any]) -> Figure:
                   ["Developer", "Tasks", "Measured", "95% interval", "Forecast", "Believed afterwards"], table, h)
 
 
-def build_figures(report: dict[str, Any]) -> dict[str, Figure]:
+FIGURE_IDS = ("gap_level", "gap_share", "gap_speedup", "dimensions", "timeline_share", "timeline_level",
+              "study_developers")
+
+
+def build_figures(report: dict[str, Any]) -> dict[str, Figure | None]:
     """Every figure the data supports, by id; a missing input means a missing figure, never a fake one."""
-    figs: dict[str, Figure] = {}
+    # every id is present (None when the data do not support that figure), so templates can test it
+    figs: dict[str, Figure | None] = dict.fromkeys(FIGURE_IDS)
     gaps = report["gaps"]
     if gaps["level"]:
         figs["gap_level"] = level_gap(gaps["level"])

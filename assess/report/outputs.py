@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assess.errors import AssessError
-from assess.fileio import to_json_text, write_text
+from assess.fileio import atomic_open, to_json_text
 from assess.report.figures import build_figures
 from assess.report.render import render_html, render_markdown
 from assess.report.schema import validate_report
@@ -38,7 +38,10 @@ def write_report(report: dict[str, Any], html_path: str | Path) -> ReportFiles:
     page = render_html(report, figures=build_figures(report))
     summary = render_markdown(report, html_name=files.html.name)
     data = to_json_text(report)
-    write_text(files.json, data)
-    write_text(files.markdown, summary)
-    write_text(files.html, page)
+    # all three temporary files are written before any is renamed into place: a failure on one
+    # (e.g. report.md is a directory) leaves every existing file as it was
+    with atomic_open(files.json) as fj, atomic_open(files.markdown) as fm, atomic_open(files.html) as fh:
+        fj.write(data)
+        fm.write(summary)
+        fh.write(page)
     return files

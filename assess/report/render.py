@@ -103,7 +103,7 @@ def _csp_hash(script: str) -> str:
 
 def figures_payload(figures: dict[str, Figure]) -> str:
     """The figures as one JSON object (id -> plotly figure), escaped for a <script> element."""
-    body = ",".join(f"{json.dumps(f.id)}:{f.to_json()}" for f in figures.values())
+    body = ",".join(f"{json.dumps(f.id)}:{f.to_json()}" for f in figures.values() if f is not None)
     return script_json("{" + body + "}")
 
 

@@ -6,6 +6,7 @@ Its output is a plain dict that matches ``assess/schemas/study.schema.json`` (th
 from __future__ import annotations
 
 import math
+import warnings as _warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from assess.speedup.estimators import (
     Interval,
     alternative_specifications,
     cluster_bootstrap,
+    design,
     per_developer_effects,
     per_protocol,
     regression_intervals,
@@ -93,13 +95,22 @@ def analyze_frame(frame: pd.DataFrame, *, participants: dict[str, Participant] |
     if n < 4 or n_arm.get(1, 0) < 1 or n_arm.get(0, 0) < 1:
         raise AssessError(f"too few completed tasks to estimate an effect ({n_arm.get(1, 0)} AI-allowed, "
                           f"{n_arm.get(0, 0)} AI-disallowed)", hint="record more results first")
+    y, X = design(frame)
+    if np.linalg.matrix_rank(X) < X.shape[1] or n - X.shape[1] < 2:
+        raise AssessError(f"the model cannot be estimated from these {n} tasks: too few of them, or the forecasts "
+                          "without AI do not vary, or one arm has every task", hint="record more varied tasks first")
     warnings: list[str] = []
-    main_intervals = regression_intervals(frame)
+    with _warnings.catch_warnings():
+        # statsmodels warns per bootstrap resample on tiny or degenerate samples; the checks above and
+        # the warnings below tell the user once, in words
+        _warnings.simplefilter("ignore")
+        main_intervals = regression_intervals(frame)
+        boot, ratio = cluster_bootstrap(frame, reps=bootstrap_reps, seed=seed)
+        alternatives_more = alternative_specifications(frame)
+        pp = per_protocol(frame)
     headline = main_intervals[0]
-    boot, ratio = cluster_bootstrap(frame, reps=bootstrap_reps, seed=seed)
     intervals = main_intervals + ([boot] if boot else [])
-    alternatives = intervals[1:] + alternative_specifications(frame) + ([ratio] if ratio else [])
-    pp = per_protocol(frame)
+    alternatives = intervals[1:] + alternatives_more + ([ratio] if ratio else [])
     if pp:
         alternatives.append(pp)
 
@@ -127,7 +138,9 @@ def analyze_frame(frame: pd.DataFrame, *, participants: dict[str, Participant] |
             warnings.append("The specifications disagree on the direction of the effect.")
 
     # per developer
-    effects = per_developer_effects(frame)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        effects = per_developer_effects(frame)
     weights = frame.groupby("developer").size().to_dict()
     ai_frame = frame[frame["ai_allowed"] == 1]
     post_task_means: dict[str, float] = {}
