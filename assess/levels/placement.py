@@ -259,6 +259,10 @@ def specification(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Di
     level = 3
     if h == 0:
         share = 1.0
+    elif h < t.get("min_human_commits", 5):
+        share = None  # too few commits by people to say what they mainly write
+        ev.append(_ev("specification.few_human_commits", h, f"only {h} commits by people in the window: too few to "
+                      "tell whether they mainly write specs", "context"))
     if (share or 0) >= t["level4_human_spec_share"]:
         level = 4
     if (share or 0) >= t["level5_human_spec_share"]:
@@ -347,9 +351,9 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
     long_runs = s["chains_ge5"] > 0 and s["longest_chain_span_hours"] >= t["level4_run_hours"] \
         and s["max_chain"] >= t["level4_run_commits"]
     off_hours = off_share >= t["level4_off_hours_share"] and ai >= t.get("level4_off_hours_min_commits", 10)
-    # an agent workflow in CI counts only once agents have committed on their own
-    agents_in_ci = bool(a.get("agent-ci")) and s["ai_cloud_commits"] > 0
-    if level >= 3 and (long_runs or off_hours or agents_in_ci):
+    # an agent workflow in CI is shown as evidence, but only observed behaviour (long runs, work out
+    # of hours) places Level 4
+    if level >= 3 and (long_runs or off_hours):
         level = 4
     machine_share = _share(s["ai_merges_by_machine"], s["ai_merges"])
     if level == 4 and machine_share is not None and machine_share >= t["level5_machine_merge_share"]:
@@ -358,7 +362,8 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
     if inferred:
         hi = max(hi, 4)
     summary = {2: "Agents work inside people's sessions.", 3: "Work is delegated to agents that commit on their own.",
-               4: "Agents run unattended for long stretches.", 5: "Agents run and land work without people."}[level]
+               4: "Agents work unattended: long runs of agent commits or agent work outside the team's hours.",
+               5: "Agents run and land work without people."}[level]
     return Dim("autonomy", level, level, hi, _git_confidence(s, r), "git", summary, ev + inferred_ev)
 
 

@@ -184,8 +184,13 @@ def attribute(commits: pd.DataFrame, catalogue: Catalogue,
     # delegated: the agent committed on its own (its own identity or branch), not inside a person's
     # session; agents that only run locally (e.g. aider) never count as delegated
     local = {k for k, e in catalogue.entries.items() if e.runs == "local"}
-    df["delegated"] = (df["class"] == "ai") & df["channel"].isin(["author", "committer", "branch"]) \
-        & ~df["agent"].isin(local)
+    # an agent author whose commit a person committed (committer is someone else, not a bot or the
+    # forge's merge button) was working in that person's session
+    committer = df["committer_email"].str.lower()
+    machine_committer = (committer == df["author_email"].str.lower()) | committer.str.contains(
+        r"\[bot\]|^noreply@github\.com$|^noreply@gitlab\.com$|users\.noreply\.github\.com$", regex=True)
+    df["delegated"] = (df["class"] == "ai") & ~df["agent"].isin(local) & (
+        (df["channel"] == "branch") | (df["channel"].isin(["author", "committer"]) & machine_committer))
     return df
 
 
