@@ -215,3 +215,34 @@ def test_parallel_git_processes_give_identical_history(make_repo, monkeypatch):
         parallel = stream_history(repo, ["HEAD"], jobs=jobs)
         assert parallel.commits == single.commits
         assert parallel.files == single.files
+
+
+def test_missing_blob_loses_only_that_paths_lines(make_repo):
+    r = make_repo()
+    r.commit("start", {"keep.txt": "a\nb\n", "big.bin.txt": "x\n" * 50})
+    r.commit("more", {"keep.txt": "a\nb\nc\n", "big.bin.txt": "y\n" * 60})
+    oid = r.git("rev-parse", "HEAD:big.bin.txt").strip()
+    (r.path / ".git" / "objects" / oid[:2] / oid[2:]).unlink()  # like a snapshot without its large files
+    m = mine_repository(r.path, use_cache=False)
+    assert m.lines_available and m.missing_paths == 1
+    keep = m.files[m.files["path"] == "keep.txt"]
+    assert sorted(keep["added"]) == [1, 2]
+    assert m.files.loc[m.files["path"] == "big.bin.txt", "added"].sum() == 0
+    from assess.mining import build_evidence
+
+    assert any("1 path(s) are missing" in c for c in build_evidence(m)["caveats"])
+
+
+def test_partial_clone_is_mined_without_fetching(make_repo, tmp_path):
+    src = make_repo("src")
+    src.git("config", "uploadpack.allowfilter", "true")
+    for i in range(4):
+        src.commit(f"c{i}", {"a.txt": f"{i}\n" * (i + 1), f"f{i}.txt": "x\n"})
+    clone = tmp_path / "partial"
+    src.git("clone", "-q", "--filter=blob:none", f"file://{src.path}", str(clone))
+    src.path.rename(tmp_path / "gone")  # any fetch from the remote would now fail
+    m = mine_repository(clone, use_cache=False)
+    assert len(m.commits) == 4
+    # the checked-out blobs are present, so the newest change to a.txt still has its lines
+    newest = m.commits.iloc[0]["sha"]
+    assert m.files[(m.files["sha"] == newest) & (m.files["path"] == "f3.txt")]["added"].sum() == 1

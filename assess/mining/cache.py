@@ -16,7 +16,7 @@ from pathlib import Path
 from assess.fileio import atomic_open
 from assess.mining.history import ParsedHistory
 
-CACHE_FORMAT = 4  # bump when the parsed row layout changes
+CACHE_FORMAT = 5  # bump when the parsed row layout changes
 
 
 def cache_dir() -> Path:

@@ -159,6 +159,9 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
                                 for r in people.itertuples(index=False)]
 
     caveats = []
+    if mining.lines_available and mining.missing_paths:
+        caveats.append(f"The contents of {mining.missing_paths} path(s) are missing from this repository (e.g. a "
+                       "snapshot without its large files): their changed lines are not counted; every other line is.")
     if not mining.lines_available:
         caveats.append("Some file contents are missing from this repository (e.g. a snapshot without its large "
                        "files): changes were read as paths only, so line counts and line shares are unavailable.")

@@ -62,6 +62,13 @@ class Repository:
     def is_shallow(self) -> bool:
         return self.git("rev-parse", "--is-shallow-repository").strip() == b"true"
 
+    def is_partial_clone(self) -> bool:
+        """A clone made with --filter: its missing objects would be fetched on demand."""
+        if self.run("config", "--get", "extensions.partialclone").stdout.strip():
+            return True
+        promisors = self.run("config", "--get-regexp", r"^remote\..*\.promisor$").stdout.decode().split()
+        return "true" in (v.lower() for v in promisors[1::2])
+
     def root_commits(self, rev: str) -> list[str]:
         return sorted(self.git("rev-list", "--max-parents=0", rev).decode().split())
 

@@ -40,6 +40,8 @@ class ParsedHistory:
     commits: list[tuple] = field(default_factory=list)
     files: list[tuple] = field(default_factory=list)
     lines_available: bool = True  # False when blobs were missing and only paths could be read
+    missing_paths: int = 0  # paths whose contents are missing; their lines are not counted
+    blob_refs: list[tuple[int, str, str]] = field(default_factory=list, repr=False)  # raw mode only
 
     @property
     def n_commits(self) -> int:
@@ -97,8 +99,9 @@ def _parse_numstat(section: bytes, sha: str, out_files: list[tuple]) -> tuple[in
     return n_files, added_sum, deleted_sum, n_binary
 
 
-def _parse_raw(section: bytes, sha: str, out_files: list[tuple]) -> tuple[int, int, int, int]:
-    """Parse ``--raw -z`` entries (used when blobs are missing): paths only, no line counts."""
+def _parse_raw(section: bytes, sha: str, out_files: list[tuple],
+               blob_refs: list[tuple[int, str, str]] | None = None) -> tuple[int, int, int, int]:
+    """Parse ``--raw -z`` entries (used when blobs are missing): paths and blob ids, no line counts."""
     tokens = section.lstrip(b"\x00\n").split(b"\x00")
     n_files = 0
     i = 0
@@ -107,7 +110,10 @@ def _parse_raw(section: bytes, sha: str, out_files: list[tuple]) -> tuple[int, i
         i += 1
         if not token.startswith(b":"):
             continue
-        status = token.split()[-1][:1]
+        fields = token.split()
+        status = fields[-1][:1]
+        if blob_refs is not None and len(fields) >= 4:
+            blob_refs.append((len(out_files), fields[2].decode("ascii"), fields[3].decode("ascii")))
         if status in (b"R", b"C") and i + 1 < len(tokens):
             out_files.append((sha, decode_text(tokens[i + 1]), 0, 0, False, decode_text(tokens[i])))
             i += 2
@@ -129,7 +135,10 @@ def _parse_record(record: bytes, out: ParsedHistory, raw: bool = False,
     message = decode_text(body_b)
     subject, _, body = message.partition("\n")
     first_file = len(out.files)
-    files, added, deleted, n_binary = (_parse_raw if raw else _parse_numstat)(rest, sha, out.files)
+    if raw:
+        files, added, deleted, n_binary = _parse_raw(rest, sha, out.files, out.blob_refs)
+    else:
+        files, added, deleted, n_binary = _parse_numstat(rest, sha, out.files)
     if spans is not None:
         spans.append((first_file, len(out.files)))
     parents = parents_b.decode("ascii")
@@ -160,13 +169,14 @@ def iter_records(stream: Iterable[bytes]) -> Iterator[bytes]:
 
 def log_command(repo: Repository, revs: list[str], *, since: str | None = None,
                 until: str | None = None, raw: bool = False) -> list[str]:
-    args = ["log", "--use-mailmap", "-z", "--raw" if raw else "--numstat", "-M", "--no-color", "--no-abbrev",
+    # raw mode runs when contents are missing: rename detection would have to read them
+    args = ["log", "--use-mailmap", "-z", *(["--raw", "--no-renames"] if raw else ["--numstat", "-M"]), "--no-color", "--no-abbrev",
             "--encoding=UTF-8", f"--format={LOG_FORMAT}"]
     if since:
         args.append(f"--since={since}")
     if until:
         args.append(f"--until={until}")
-    return repo.git_command(*args, *revs, "--")
+    return repo.git_command(*args, *revs, *([] if "--" in revs else ["--"]))
 
 
 PARALLEL_MIN_COMMITS = 2000  # below this a second git process costs more than it saves
@@ -181,6 +191,9 @@ def stream_history(repo: Repository, revs: list[str], *, since: str | None = Non
     diffed by its own ``git log --no-walk --stdin`` so git uses several cores; the result is the
     same, in the same order. When file contents are missing (a snapshot without its large blobs,
     a broken partial clone), the history is read again with paths only (``lines_available``)."""
+    if repo.is_partial_clone():
+        # contents missing by design, and reading them would fetch from the remote: never do that
+        return _with_missing_objects(repo, revs, since, until, on_progress)
     try:
         if jobs > 1:
             shas = repo.git("rev-list", *([f"--since={since}"] if since else []),
@@ -189,9 +202,50 @@ def stream_history(repo: Repository, revs: list[str], *, since: str | None = Non
                 return _stream_parallel(repo, [s.decode() for s in shas], jobs, on_progress)
         return _stream(repo, revs, since, until, on_progress, raw=False)
     except MissingObjects:
-        out = _stream(repo, revs, since, until, on_progress, raw=True)
+        return _with_missing_objects(repo, revs, since, until, on_progress)
+
+
+MAX_EXCLUDED_PATHS = 2000
+
+
+def _with_missing_objects(repo: Repository, revs: list[str], since: str | None, until: str | None,
+                          on_progress: Callable[[int], None] | None) -> ParsedHistory:
+    """Read every change as paths and blob ids, find which blobs are missing, then count lines for
+    every other path with a second ``git log --numstat`` that leaves the affected paths out."""
+    out = _stream(repo, revs, since, until, on_progress, raw=True)
+    zero = "0" * 40
+    oids = {o for _, a, b in out.blob_refs for o in (a, b) if o != zero and not o.startswith("0000000")}
+    missing = _missing_blobs(repo, oids)
+    bad_rows = {i for i, a, b in out.blob_refs if a in missing or b in missing}
+    bad_paths = {out.files[i][1] for i in bad_rows} | {out.files[i][5] for i in bad_rows if out.files[i][5]}
+    out.blob_refs = []
+    if not bad_paths or len(bad_paths) > MAX_EXCLUDED_PATHS:
         out.lines_available = False
         return out
+    excludes = [f":(exclude,literal){p}" for p in sorted(bad_paths)]
+    counted = _stream(repo, [*revs, "--full-history", "--", ".", *excludes], since, until, None, raw=False)
+    lines = {(f[0], f[1]): f for f in counted.files}
+    files = [lines.get((f[0], f[1]), f) for f in out.files]
+    totals: dict[str, list[int]] = {}
+    for f in files:
+        t = totals.setdefault(f[0], [0, 0, 0])
+        t[0] += f[2]
+        t[1] += f[3]
+        t[2] += bool(f[4])
+    commits = [c[:19] + tuple(totals.get(c[0], (0, 0, 0))) for c in out.commits]
+    return ParsedHistory(commits, files, True, len(bad_paths))
+
+
+def _missing_blobs(repo: Repository, oids: set[str]) -> set[str]:
+    if not oids:
+        return set()
+    if repo.is_partial_clone():
+        # asking for a missing object in a partial clone would fetch it; list what is here instead
+        present = repo.git("cat-file", "--batch-check=%(objectname)", "--batch-all-objects").decode().split()
+        return oids - set(present)
+    proc = repo.run("cat-file", "--batch-check", input="".join(f"{o}\n" for o in oids).encode())
+    return {line.split()[0] for line in proc.stdout.decode("ascii", errors="replace").splitlines()
+            if line.endswith(" missing")}
 
 
 class MissingObjects(AssessError):

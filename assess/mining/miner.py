@@ -46,6 +46,7 @@ class RepoMining:
     remote_url: str | None
     stats: MiningStats = field(default_factory=MiningStats)
     lines_available: bool = True
+    missing_paths: int = 0
     since: str | None = None
     until: str | None = None
 
@@ -72,7 +73,8 @@ def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
         new = stream_history(repo, [head, f"^{entry.head}"], on_progress=on_progress, jobs=jobs)
         # git log lists newest first: new rows go in front of the cached ones
         parsed = ParsedHistory(new.commits + entry.history.commits, new.files + entry.history.files,
-                               new.lines_available and entry.history.lines_available)
+                               new.lines_available and entry.history.lines_available,
+                               max(new.missing_paths, entry.history.missing_paths))
         stats.cache, stats.parsed_commits, stats.cached_commits = "incremental", new.n_commits, entry.history.n_commits
     else:
         parsed = stream_history(repo, [head], on_progress=on_progress, jobs=jobs)
@@ -144,7 +146,7 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
     return RepoMining(repo=repo, rev=rev, head=head, shallow=shallow, commits=commits, files=files,
                       artefacts=artefacts, line_records=line_records, catalogue=catalogue,
                       remote_url=repo.remote_url(), stats=stats, since=since, until=until,
-                      lines_available=parsed.lines_available)
+                      lines_available=parsed.lines_available, missing_paths=parsed.missing_paths)
 
 
 def _parse_window(since: str | None, until: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
