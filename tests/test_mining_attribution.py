@@ -259,3 +259,14 @@ def test_bundled_catalogue_covers_required_agents_and_bots():
     assert {"dependabot", "renovate", "github-actions", "pre-commit-ci"} <= {
         k for k, e in cat.entries.items() if e.kind == "automation"}
     assert all(e.source for e in cat.entries.values())
+
+
+def test_agent_author_committed_by_a_person_is_a_session_not_delegation(make_repo):
+    r = make_repo()
+    session = _commit(r, 0, author=("Claude Opus 4.8", "noreply@anthropic.com"),
+                      committer=("Bo", "134181853+bo2themax@users.noreply.github.com"))
+    own = _commit(r, 1, author=("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"),
+                  committer=("GitHub", "noreply@github.com"))
+    c = mine_repository(r.path, use_cache=False).commits.set_index("sha")
+    assert c.loc[session, "class"] == "ai" and not c.loc[session, "delegated"]
+    assert c.loc[own, "delegated"]

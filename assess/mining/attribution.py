@@ -188,7 +188,7 @@ def attribute(commits: pd.DataFrame, catalogue: Catalogue,
     # forge's merge button) was working in that person's session
     committer = df["committer_email"].str.lower()
     machine_committer = (committer == df["author_email"].str.lower()) | committer.str.contains(
-        r"\[bot\]|^noreply@github\.com$|^noreply@gitlab\.com$|users\.noreply\.github\.com$", regex=True)
+        r"\[bot\]|^noreply@github\.com$|^noreply@gitlab\.com$", regex=True)  # <id>+<login>@users.noreply is a person
     df["delegated"] = (df["class"] == "ai") & ~df["agent"].isin(local) & (
         (df["channel"] == "branch") | (df["channel"].isin(["author", "committer"]) & machine_committer))
     return df
