@@ -113,7 +113,7 @@ def test_score_json_to_stdout_and_bad_input_gives_one_line(tmp_path):
     result = CliRunner().invoke(main, ["survey", "score", str(tmp_path / "empty")])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "assess: error: no valid responses to score (1 rejected)" in result.output
-    result = CliRunner().invoke(main, ["survey", "score", str(tmp_path / "r"), "-q", str(tmp_path / "nope.yaml")])
+    result = CliRunner().invoke(main, ["survey", "score", str(tmp_path / "r"), "--questionnaire", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2 and "nope.yaml: no such file" in result.output
 
 

@@ -9,7 +9,7 @@ import click
 from assess.errors import AssessError
 
 QUESTIONNAIRE_OPTION = click.option(
-    "-q", "--questionnaire", "questionnaire_path", type=click.Path(path_type=Path), default=None,
+    "--questionnaire", "questionnaire_path", type=click.Path(path_type=Path), default=None,
     help="Questionnaire YAML (default: the bundled questionnaire).")
 
 
