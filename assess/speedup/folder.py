@@ -159,6 +159,21 @@ def read_csv_rows(path: Path, required: Iterable[str], *, missing_hint: str | No
     return header, rows
 
 
+def _unique_task_id(path: Path, line: int, row: dict[str, str], dups: dict[str, list[int]],
+                    problems: list[RowProblem], duplicate_text: str) -> str | None:
+    """The row's task id, or None (with the problem recorded) when it is empty or duplicated."""
+    tid = row["task_id"]
+    if not tid:
+        problems.append(RowProblem(str(path), line, "task_id", "empty task id"))
+        return None
+    if tid in dups:
+        problems.append(RowProblem(str(path), line, "task_id",
+                                   f"task id '{tid}' {duplicate_text} (lines "
+                                   f"{', '.join(map(str, dups[tid]))}); all its rows left out", tid))
+        return None
+    return tid
+
+
 def _duplicates(rows: list[tuple[int, dict[str, str]]], key: str) -> dict[str, list[int]]:
     seen: dict[str, list[int]] = {}
     for line, row in rows:
@@ -235,14 +250,8 @@ class StudyFolder:
         tasks: list[Task] = []
         dups = _duplicates(rows, "task_id")
         for line, row in rows:
-            tid = row["task_id"]
-            if not tid:
-                problems.append(RowProblem(str(path), line, "task_id", "empty task id"))
-                continue
-            if tid in dups:
-                problems.append(RowProblem(str(path), line, "task_id",
-                                           f"task id '{tid}' used more than once (lines "
-                                           f"{', '.join(map(str, dups[tid]))}); all its rows left out", tid))
+            tid = _unique_task_id(path, line, row, dups, problems, "used more than once")
+            if tid is None:
                 continue
             dev = row["developer"]
             if not dev:
@@ -277,14 +286,8 @@ class StudyFolder:
         results: list[Result] = []
         dups = _duplicates(rows, "task_id")
         for line, row in rows:
-            tid = row["task_id"]
-            if not tid:
-                problems.append(RowProblem(str(path), line, "task_id", "empty task id"))
-                continue
-            if tid in dups:
-                problems.append(RowProblem(str(path), line, "task_id",
-                                           f"task id '{tid}' has more than one result row (lines "
-                                           f"{', '.join(map(str, dups[tid]))}); all its rows left out", tid))
+            tid = _unique_task_id(path, line, row, dups, problems, "has more than one result row")
+            if tid is None:
                 continue
             try:
                 minutes = parse_minutes(row["actual_minutes"])
