@@ -40,7 +40,7 @@ def merged_branch_name(subject: str) -> str | None:
 
 def _trailer_hits(commits: pd.DataFrame, rules: list[Rule]) -> list[tuple[int, Rule, str]]:
     pairs: dict[tuple[str, str], list[int]] = {}
-    for idx, trailers in zip(commits.index, commits["trailers"]):
+    for idx, trailers in zip(commits.index.tolist(), commits["trailers"].tolist()):
         for key, value in trailers:
             pairs.setdefault((key, value), []).append(idx)
     out = []
@@ -59,7 +59,7 @@ def _message_masks(commits: pd.DataFrame, rules: list[Rule], not_revert: pd.Seri
     full = commits["subject"] + "\n" + commits["body"]
     combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules), re.IGNORECASE)
     # a human revert quotes the agent commit's subject; it is not agent work
-    hit = np.fromiter((bool(combined.search(t)) for t in full), dtype=bool, count=len(full))
+    hit = np.fromiter((bool(combined.search(t)) for t in full.tolist()), dtype=bool, count=len(full))
     candidates = full[hit & not_revert.to_numpy(dtype=bool)]
     masks = []
     for rule in rules:
