@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape as esc  # user data (paths, names) is never rich markup
 from rich.table import Table
 
 
@@ -16,7 +17,7 @@ def print_repo_summary(ev: dict[str, Any], console: Console | None = None) -> No
     console = console or Console()
     repo = ev["repository"]
     att = ev["attribution"]
-    console.print(f"[bold]{repo['name']}[/bold]  {repo['head'][:12]}  {repo['commits']:,} commits "
+    console.print(f"[bold]{esc(repo['name'])}[/bold]  {repo['head'][:12]}  {repo['commits']:,} commits "
                   f"({(repo['first'] or '')[:10]} to {(repo['last'] or '')[:10]})"
                   + ("  [yellow]shallow[/yellow]" if repo["shallow"] else ""))
     t = Table(title="Commits by class", show_edge=False)
@@ -31,7 +32,7 @@ def print_repo_summary(ev: dict[str, Any], console: Console | None = None) -> No
             t.add_column(col, justify="right" if col == "commits" else "left")
         for a in att["agents"]:
             how = ", ".join(f"{k} {v}" for k, v in a["channels"].items())
-            t.add_row(a["name"], f"{a['commits']:,}", (a["first_seen"] or "")[:10], (a["last_seen"] or "")[:10], how)
+            t.add_row(esc(a["name"]), f"{a['commits']:,}", (a["first_seen"] or "")[:10], (a["last_seen"] or "")[:10], how)
         console.print(t)
     else:
         console.print("No coding agent left a trace in this history.")
@@ -54,11 +55,11 @@ def print_repo_summary(ev: dict[str, Any], console: Console | None = None) -> No
         for col in ("path", "kind", "at HEAD", "first seen", "where"):
             t.add_column(col)
         for a in arts[:30]:
-            t.add_row(a["path"], a["kind"], "yes" if a["present_at_head"] else "no", (a["first_seen"] or "")[:10],
+            t.add_row(esc(a["path"]), a["kind"], "yes" if a["present_at_head"] else "no", (a["first_seen"] or "")[:10],
                       a["location"])
         console.print(t)
     for c in ev["caveats"]:
-        console.print(f"[yellow]caveat:[/yellow] {c}")
+        console.print(f"[yellow]caveat:[/yellow] {esc(c)}")
 
 
 def _lvl(level: int | None, rng: list[int]) -> str:
@@ -71,17 +72,17 @@ def print_level(lv: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
     o = lv["overall"]
     if not o["placeable"]:
-        console.print(f"[bold]Placement:[/bold] not placeable. {o['summary']}")
+        console.print(f"[bold]Placement:[/bold] not placeable. {esc(o['summary'])}")
         return
-    console.print(f"[bold]Placement: {_lvl(o['level'], o['range'])}[/bold], confidence {o['confidence']}. {o['summary']}")
+    console.print(f"[bold]Placement: {_lvl(o['level'], o['range'])}[/bold], confidence {o['confidence']}. {esc(o['summary'])}")
     t = Table(title="Dimensions", show_edge=False)
     for col in ("dimension", "level", "confidence", "source", "why"):
         t.add_column(col)
     for name, d in lv["dimensions"].items():
         t.add_row(name, _lvl(d["level"], d["range"]) if d["source"] != "none" else "not enough evidence",
-                  d["confidence"], d["source"], d["summary"])
+                  d["confidence"], d["source"], esc(d["summary"]))
     console.print(t)
     for c in lv["contradictions"]:
-        console.print(f"[yellow]contradiction:[/yellow] {c['text']}")
+        console.print(f"[yellow]contradiction:[/yellow] {esc(c['text'])}")
     if o["failed_gate"]:
-        console.print(f"Next level: {o['failed_gate']['needed']}")
+        console.print(f"Next level: {esc(o['failed_gate']['needed'])}")

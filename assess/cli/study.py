@@ -6,24 +6,26 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.table import Table
 
 from assess.errors import AssessError
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, markup=False)  # names in study files are not markup
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def _report_problems(problems: list, *, limit: int = 20) -> None:
     if not problems:
         return
     err = _err()
-    err.print(f"[yellow]{len(problems)} problem(s) in the input (bad rows left out, the rest kept):[/yellow]")
+    err.print(f"[yellow]{len(problems)} problem(s) in the input (bad rows left out, the rest kept):[/yellow]",
+              markup=True)
     for p in problems[:limit]:
         err.print(f"  {p}", markup=False)
     if len(problems) > limit:
@@ -163,9 +165,9 @@ def _print_analysis(result: dict) -> None:
 
     out = _out()
     est = result["estimate"]
-    out.print(f"[bold]{result['study']['name'] or 'study'}[/bold]: {result['n_tasks']} tasks, "
+    out.print(f"[bold]{esc(result['study']['name'] or 'study')}[/bold]: {result['n_tasks']} tasks, "
               f"{result['n_developers']} developers ({result['arms']['ai_allowed']} AI-allowed, "
-              f"{result['arms']['ai_disallowed']} AI-disallowed)")
+              f"{result['arms']['ai_disallowed']} AI-disallowed)", markup=True)
     table = Table("specification", "speedup", "95% CI", title="Effect of allowing AI on time (positive = slower)")
     table.add_row(est["label"], percent(est["speedup"]), _fmt_ci(est["ci95"]), style="bold")
     for alt in result["alternatives"]:
@@ -195,7 +197,7 @@ def _print_analysis(result: dict) -> None:
     out.print(table)
     out.print(result["summary"], markup=False)
     for w in result["warnings"]:
-        _err().print(f"[yellow]warning:[/yellow] {w}")
+        _err().print(f"[yellow]warning:[/yellow] {esc(w)}", markup=True)
 
 
 @study_group.command("analyze")
