@@ -181,7 +181,8 @@ def _print_summary(s: dict) -> None:
                       "-" if d["level"] is None else str(d["level"]), str(d["n"]), alpha, ", ".join(d["items"]))
     console.print(table)
     c = s["claimed_level"]
-    dist = "  ".join(f"L{k}:{v}" for k, v in c["distribution"].items())
+    dist = ("  ".join(f"L{k}:{v}" for k, v in c["distribution"].items()) if c["distribution"] is not None
+            else "(distribution withheld below the anonymity threshold)")
     console.print(f"Claimed level [{c['item']}]: median {c['median']}, mean {c['mean']} (n={c['n']})   {dist}"
                   .replace("None", "-"))
     a = s["perceived_ai_share"]

@@ -165,9 +165,11 @@ def _gaps(overall: dict[str, Any], s: dict[str, Any] | None, survey: dict[str, A
           study: dict[str, Any] | None) -> dict[str, Any]:
     gaps: dict[str, Any] = {"level": None, "ai_share": None, "speedup": None}
     claimed = (survey or {}).get("claimed_level") or {}
-    if claimed.get("median") is not None and overall.get("placeable"):
+    # the median, or the mean when the survey withholds the median below its anonymity threshold
+    claimed_value = claimed.get("median") if claimed.get("median") is not None else claimed.get("mean")
+    if claimed_value is not None and overall.get("placeable"):
         lo, hi = overall["range"]
-        c = float(claimed["median"])
+        c = float(claimed_value)
         distance = 0.0 if lo <= c <= hi else (c - hi if c > hi else c - lo)
         gaps["level"] = {"claimed": c, "claimed_mean": claimed.get("mean"), "evidenced": overall["level"],
                          "evidenced_range": [lo, hi], "gap": distance, "n": claimed.get("n"),

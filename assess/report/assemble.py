@@ -148,11 +148,13 @@ def _gaps(team: dict[str, Any], survey: dict[str, Any] | None, study: dict[str, 
     if claimed and claimed.get("n"):
         evidenced = overall.get("level")
         rng = overall.get("range")
-        level = {"claimed": _num(claimed["median"]), "claimed_mean": _num(claimed["mean"]), "claimed_n": claimed["n"],
+        # below the anonymity threshold the survey publishes the mean only
+        claimed_value = claimed["median"] if claimed["median"] is not None else claimed["mean"]
+        level = {"claimed": _num(claimed_value), "claimed_mean": _num(claimed["mean"]), "claimed_n": claimed["n"],
                  "claimed_distribution": claimed["distribution"], "evidenced": evidenced,
                  "evidenced_range": rng if overall.get("placeable", True) else None,
-                 "gap": (round(float(claimed["median"]) - evidenced, 2)
-                         if evidenced is not None and claimed["median"] is not None else None)}
+                 "gap": (round(float(claimed_value) - evidenced, 2)
+                         if evidenced is not None and claimed_value is not None else None)}
         level.update({k: v for k, v in (placed.get("level") or {}).items() if k in ("gap",) and v is not None})
 
     ai_share = None

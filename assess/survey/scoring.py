@@ -47,8 +47,8 @@ def score_survey(questionnaire: Questionnaire, response_set: ResponseSet, *,
                      f"{n} respondents (at least {min_group}): free text and per-respondent scores are "
                      "shown without names, in an order unrelated to the respondents"),
         },
-        "dimensions": {d: _dimension(questionnaire, d, responses) for d in DIMENSIONS},
-        "claimed_level": _claimed_level(questionnaire, responses),
+        "dimensions": {d: _dimension(questionnaire, d, responses, aggregated_only) for d in DIMENSIONS},
+        "claimed_level": _claimed_level(questionnaire, responses, aggregated_only),
         "perceived_ai_share": _ai_share(questionnaire, responses, aggregated_only),
         "perceived_speedup": {
             "scale": METR_SCALE,
@@ -56,7 +56,7 @@ def score_survey(questionnaire: Questionnaire, response_set: ResponseSet, *,
             "forecast": _speedup(questionnaire.by_role("speedup_forecast"), responses, aggregated_only),
         },
         "unattended_hours": _unattended(questionnaire.by_role("unattended_hours"), responses, aggregated_only),
-        "verification": _verification(questionnaire.by_role("verification"), responses),
+        "verification": _verification(questionnaire.by_role("verification"), responses, aggregated_only),
         "free_text": _free_text(questionnaire, responses, aggregated_only),
         "per_respondent": None if aggregated_only else _per_respondent(questionnaire, responses),
     }
@@ -70,9 +70,13 @@ def _answers(item: Item | None, responses: list[Response]) -> list[Any]:
 
 
 def _stats(values: list[float], item: Item | None, aggregated_only: bool, digits: int = 3) -> dict[str, Any]:
+    # below the anonymity threshold only the mean is published: with a handful of answers, the
+    # median, spread or extremes give individual answers back
     out: dict[str, Any] = {
-        "mean": rounded(mean(values), digits), "median": rounded(median(values), digits),
-        "sd": rounded(sd(values), digits), "n": len(values), "item": item.id if item else None,
+        "mean": rounded(mean(values), digits),
+        "median": None if aggregated_only else rounded(median(values), digits),
+        "sd": None if aggregated_only else rounded(sd(values), digits), "n": len(values),
+        "item": item.id if item else None,
     }
     if not aggregated_only:
         out["min"] = rounded(min(values), digits) if values else None
@@ -86,7 +90,8 @@ def _respondent_dimension_score(items: list[Item], response: Response) -> float 
     return mean(levels)
 
 
-def _dimension(questionnaire: Questionnaire, dimension: str, responses: list[Response]) -> dict[str, Any]:
+def _dimension(questionnaire: Questionnaire, dimension: str, responses: list[Response],
+               aggregated_only: bool = False) -> dict[str, Any]:
     items = questionnaire.dimension_items(dimension)
     scores = [s for s in (_respondent_dimension_score(items, r) for r in responses) if s is not None]
     complete = [[float(item.level_of(r.answers[item.id])) for item in items]  # type: ignore[arg-type]
@@ -108,8 +113,8 @@ def _dimension(questionnaire: Questionnaire, dimension: str, responses: list[Res
     return {
         "score": rounded(score, 2),
         "level": None if score is None else int(min(5, max(0, round(score)))),
-        "median": rounded(median(scores), 2),
-        "sd": rounded(sd(scores), 2),
+        "median": None if aggregated_only else rounded(median(scores), 2),
+        "sd": None if aggregated_only else rounded(sd(scores), 2),
         "n": len(scores),
         "items": [item.id for item in items],
         "item_levels": {item.id: _item_levels(item, responses) for item in items},
@@ -125,13 +130,15 @@ def _item_levels(item: Item, responses: list[Response]) -> dict[str, Any]:
     return {"mean": rounded(mean(levels), 2), "n": len(levels)}
 
 
-def _claimed_level(questionnaire: Questionnaire, responses: list[Response]) -> dict[str, Any]:
+def _claimed_level(questionnaire: Questionnaire, responses: list[Response], aggregated_only: bool = False
+                   ) -> dict[str, Any]:
     item = questionnaire.by_role("claimed_level")
     levels = [int(item.level_of(v)) for v in _answers(item, responses)] if item else []  # type: ignore[arg-type]
     counts = Counter(levels)
     return {
-        "median": rounded(median(levels), 2), "mean": rounded(mean(levels), 2), "n": len(levels),
-        "distribution": {str(level): counts.get(level, 0) for level in range(6)},
+        "median": None if aggregated_only else rounded(median(levels), 2), "mean": rounded(mean(levels), 2),
+        "n": len(levels),
+        "distribution": None if aggregated_only else {str(level): counts.get(level, 0) for level in range(6)},
         "item": item.id if item else None,
     }
 
@@ -146,19 +153,21 @@ def _speedup(item: Item | None, responses: list[Response], aggregated_only: bool
     values = [item.to_metr(v) for v in _answers(item, responses)] if item else []
     out = _stats(values, item, aggregated_only)
     out["convention"] = item.convention if item else None
-    out["share_expecting_faster"] = rounded(sum(v < 0 for v in values) / len(values)) if values else None
+    out["share_expecting_faster"] = (rounded(sum(v < 0 for v in values) / len(values))
+                                     if values and not aggregated_only else None)
     return out
 
 
 def _unattended(item: Item | None, responses: list[Response], aggregated_only: bool) -> dict[str, Any]:
     values = [float(v) for v in _answers(item, responses)]
     out = dict(_stats(values, item, aggregated_only, digits=2), unit="hours")
-    out["share_at_least"] = {f"{t:g}h": (rounded(sum(v >= t for v in values) / len(values)) if values else None)
+    out["share_at_least"] = {f"{t:g}h": (rounded(sum(v >= t for v in values) / len(values))
+                                         if values and not aggregated_only else None)
                              for t in UNATTENDED_THRESHOLDS}
     return out
 
 
-def _verification(item: Item | None, responses: list[Response]) -> dict[str, Any]:
+def _verification(item: Item | None, responses: list[Response], aggregated_only: bool = False) -> dict[str, Any]:
     answers = _answers(item, responses)
     counts: Counter[str] = Counter()
     for answer in answers:
@@ -167,10 +176,13 @@ def _verification(item: Item | None, responses: list[Response]) -> dict[str, Any
     return {
         "item": item.id if item else None,
         "n": len(answers),
-        "options": {o.id: {"label": o.label, "level": o.level, "count": counts.get(o.id, 0),
-                           "share": rounded(counts.get(o.id, 0) / len(answers)) if answers else None}
+        "options": {o.id: {"label": o.label, "level": o.level,
+                           "count": None if aggregated_only else counts.get(o.id, 0),
+                           "share": rounded(counts.get(o.id, 0) / len(answers)) if answers and not aggregated_only
+                           else None}
                     for o in (item.options if item else ())},
-        "level": {"mean": rounded(mean(levels), 2), "median": rounded(median(levels), 2)},
+        "level": {"mean": rounded(mean(levels), 2),
+                  "median": None if aggregated_only else rounded(median(levels), 2)},
     }
 
 
