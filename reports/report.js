@@ -35,4 +35,9 @@
   }
   window.addEventListener("beforeprint", resizeAll);
   window.addEventListener("afterprint", resizeAll);
+  // headless printing (page.pdf, some print dialogs) switches to print media without beforeprint
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    if (printing.addEventListener) { printing.addEventListener("change", resizeAll); }
+  }
 })();

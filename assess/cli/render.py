@@ -64,7 +64,7 @@ def print_repo_summary(ev: dict[str, Any], console: Console | None = None) -> No
 
 def _lvl(level: int | None, rng: list[int]) -> str:
     if level is None:
-        return f"Levels {rng[0]}-{rng[1]}"
+        return f"Level {rng[0]}" if rng[0] == rng[1] else f"Levels {rng[0]}-{rng[1]}"
     return f"Level {level}" + (f" (range {rng[0]}-{rng[1]})" if rng[0] != rng[1] else "")
 
 
@@ -85,4 +85,9 @@ def print_level(lv: dict[str, Any], console: Console | None = None) -> None:
     for c in lv["contradictions"]:
         console.print(f"[yellow]contradiction:[/yellow] {esc(c['text'])}")
     if o["failed_gate"]:
-        console.print(f"Next level: {esc(o['failed_gate']['needed'])}")
+        fg = o["failed_gate"]
+        short = ", ".join(f"{f['dimension']} (at {f['level'] if f['level'] is not None else '?'}, needs {f['required']})"
+                          for f in fg.get("all_failing", []))
+        console.print(f"Next level ({fg['level']}) is held back by: {esc(short)}")
+        for i, step in enumerate(lv.get("next_steps", []), 1):
+            console.print(f"  {i}. {esc(step)}")

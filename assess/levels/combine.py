@@ -134,6 +134,10 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
                    f"Levels {lo}-{hi}; the questionnaire can narrow it.")
     else:
         summary = f"Level {level}" + (f" (range {lo}-{hi})" if lo != hi else "") + ": " + dims["authorship"].summary
+        from_survey = [k for k, d in dims.items() if d.source == "git+survey" and d.summary.startswith("Level ")]
+        if from_survey:
+            summary += (f" The questionnaire set {', '.join(from_survey)} inside the range git allows, so this level "
+                        "partly rests on the team's own answers.")
         if failed:
             summary += f" Not Level {failed['level']}: {failed['reason']}."
     return {"level": level, "range": [lo, hi], "confidence": conf, "failed_gate": failed, "placeable": True,
@@ -176,7 +180,9 @@ def _gaps(overall: dict[str, Any], s: dict[str, Any] | None, survey: dict[str, A
                          "survey_item": claimed.get("item"),
                          "text": (f"The team places itself at Level {c:g}; the evidence says "
                                   + (f"Level {overall['level']}" if overall["level"] is not None else f"Levels {lo}-{hi}")
-                                  + ("" if distance == 0 else f" ({distance:+g} levels beyond the evidenced range)"))}
+                                  + ("" if distance == 0 else
+                                     f" ({abs(distance):g} level{'s' if abs(distance) != 1 else ''} "
+                                     f"{'above' if distance > 0 else 'below'} the evidenced range)"))}
     perceived = (survey or {}).get("perceived_ai_share") or {}
     if s and s.get("code_commits"):
         # mined: AI share of changed code lines (of code commits when line counts are unavailable)
@@ -249,7 +255,9 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
     overall = _overall(dims, rubric, placeable, why)
     next_steps = []
     if overall.get("failed_gate"):
-        for f in overall["failed_gate"]["all_failing"]:
+        # safety first: specs, tests and unattended runs come before people stop reading diffs
+        order = ["authorship", "specification", "validation", "autonomy", "organisation", "review"]
+        for f in sorted(overall["failed_gate"]["all_failing"], key=lambda f: order.index(f["dimension"])):
             next_steps.append(_next_step(f["dimension"], f["required"], rubric))
     return {
         "rubric": {"file": rubric["_file"], "version": str(rubric.get("version", "")),

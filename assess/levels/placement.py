@@ -73,6 +73,10 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
     return data
 
 
+def _span(lo: int, hi: int) -> str:
+    return f"Level {lo}" if lo == hi else f"Levels {lo}-{hi}"
+
+
 def _share(num: float, den: float) -> float | None:
     return None if not den else num / den
 
@@ -158,7 +162,7 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
     if s["human_code_commits"] and hi == 5 and level < 5:
         hi = 4  # people still commit code: rules out the dark factory
     summary = f"{_pct(share_c)} of code commits" + (f" and {_pct(share_l)} of code lines" if share_l is not None else "") \
-        + " come from agents."
+        + " are AI-attributed (written or co-written by agents)."
     return Dim("authorship", level, level, hi, conf, "git", summary, ev)
 
 
@@ -181,7 +185,7 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
     if s["ai_session_commits"]:
         ev.append(_ev("review.ai_in_human_sessions", s["ai_session_commits"],
                       f"{s['ai_session_commits']} agent commits were committed by a person in the session "
-                      "(co-author trailers): the person saw each change", "context"))
+                      "(co-author trailers): a person was present for each change", "context"))
     if s["ai_on_main_via_web"]:
         ev.append(_ev("review.ai_via_pull_request", s["ai_on_main_via_web"],
                       f"{s['ai_on_main_via_web']} agent commits landed through the forge's merge button (a pull request)",
@@ -222,7 +226,7 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
     hi = min(5, level + 1) if level < 5 else 5
     if caps:
         hi = min(hi, 3)
-    summary = {2: "Agent work is committed by people in their own sessions: they see every change.",
+    summary = {2: "Agent work is committed by people in their own sessions, so a person was present for each change.",
                3: "People integrate agents' branches and commits: review is their main act.",
                4: "Agent work is merged fast and in bulk: people check outcomes, not diffs.",
                5: "Agent work is merged by machines: nobody reads the code."}[level]
@@ -333,7 +337,8 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
                   "for" if cloud_share >= t["level3_cloud_share"] else "context", commits=refs.get("ai_cloud_commits")))
     ev.append(_ev("autonomy.longest_run", s["max_chain"], f"longest run: {s['max_chain']} agent commits with no "
                   f"hand-written commit between ({s['max_chain_span_hours']:.1f} h); longest span "
-                  f"{s['longest_chain_span_hours']:.1f} h", "context", commits=refs.get("max_chain")))
+                  f"{s['longest_chain_span_hours']:.1f} h", "context",
+                  commits=list(dict.fromkeys(refs.get("max_chain") or []))))
     off_share = _share(s["ai_off_hours_commits"], ai) or 0
     if s["ai_off_hours_commits"]:
         ev.append(_ev("autonomy.off_hours_share", off_share, f"{_pct(off_share)} of agent commits fall outside the "
@@ -402,17 +407,25 @@ def apply_survey(dim: Dim, survey: dict[str, Any] | None, r: dict[str, Any], con
     gap = r.get("survey", {}).get("contradiction_levels", 2)
     if s_level < dim.lo or s_level > dim.hi:
         side = "below" if s_level < dim.lo else "above"
-        if abs(s_level - (dim.lo if side == "below" else dim.hi)) >= gap - 1:
+        if abs(s_level - (dim.lo if side == "below" else dim.hi)) >= gap:
             contradictions.append({"dimension": dim.name, "git_range": [dim.lo, dim.hi], "survey_level": s_level,
                                    "text": f"{dim.name}: the questionnaire points to Level {s_level}, {side} what the "
-                                           f"repository shows (Levels {dim.lo}-{dim.hi}); the repository's bound stands.",
+                                           f"repository shows ({_span(dim.lo, dim.hi)}); the repository's bound stands.",
                                    "survey_items": items})
         if dim.source == "git":
             dim.source = "git+survey"
         return dim
+    moved = dim.level != s_level
     dim.level, dim.lo, dim.hi = s_level, s_level, s_level
     dim.source = "git+survey"
-    dim.confidence = "medium" if dim.confidence in ("low", "none") else dim.confidence
+    if moved:
+        # the team's own answers, not git, picked the level inside git's range: say so, and no
+        # more than medium confidence
+        dim.confidence = "medium"
+        dim.summary = (f"Level {s_level} from the questionnaire, within what git allows. Git alone: "
+                       + dim.summary[0].lower() + dim.summary[1:])
+    elif dim.confidence in ("low", "none"):
+        dim.confidence = "medium"
     return dim
 
 

@@ -66,9 +66,11 @@ def _blob_template(commit_url: str | None) -> str | None:
 class _Links:
     """Commit and file links for the repositories of the report (only for known forges)."""
 
-    def __init__(self, evidences: list[dict[str, Any]]) -> None:
+    def __init__(self, evidences: list[dict[str, Any]], commit_repository: dict[str, str] | None = None) -> None:
         self.repos = {e["repository"]["name"]: e["repository"] for e in evidences}
         self.only = evidences[0]["repository"] if len(evidences) == 1 else None
+        # which repository each commit the placement cites belongs to (several repositories pooled)
+        self.commit_repository = commit_repository or {}
 
     def _repo(self, repository: str | None) -> dict[str, Any] | None:
         if repository is not None and repository in self.repos:
@@ -76,11 +78,16 @@ class _Links:
         return self.only
 
     def commit(self, sha: str, repository: str | None = None) -> dict[str, Any]:
-        repo = self._repo(repository)
+        repo = self._repo(repository or self.commit_repository.get(sha))
         url = fill_template(repo.get("commit_url"), sha=sha) if repo else None
         return {"sha": sha, "short": sha[:10], "url": url, "repository": repo["name"] if repo else repository}
 
     def path(self, path: str, repository: str | None = None) -> dict[str, Any]:
+        if repository is None and self.only is None and ":" in path:
+            # pooled artefact paths read "<repository>:<path>"
+            name, _, rest = path.partition(":")
+            if name in self.repos:
+                repository, path = name, rest
         repo = self._repo(repository)
         tmpl = _blob_template(repo.get("commit_url")) if repo else None
         url = fill_template(tmpl, rev=repo["head"], path=path) if repo and tmpl else None
@@ -392,7 +399,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                     generated_at: str | None = None) -> dict[str, Any]:
     """The report document: the data behind every number of the HTML and Markdown outputs."""
     repo_levels = repo_levels or [None] * len(evidences)
-    links = _Links(evidences)
+    links = _Links(evidences, team.get("commit_repository"))
     if study is not None and not show_identities:
         study = pseudonymise_study(study)
     has_survey = bool(survey and survey.get("respondents"))

@@ -28,13 +28,25 @@ class PowerPlan:
                 "rows": self.rows, "assumptions": self.assumptions}
 
 
+MIN_TASKS = 6  # fewer tasks than this leave too few degrees of freedom for the model
+
+
 def simulated_power(true_speedup: float, *, n_developers: int, tasks_per_developer: int, reps: int = 400,
                     seed: int = 0, sigma: float = DEFAULTS["sigma"], developer_sd: float = DEFAULTS["developer_sd"]
                     ) -> float:
     """Share of ``reps`` simulated studies whose 95% interval excludes zero effect."""
-    import pandas as pd
+    import warnings
 
     rng = np.random.default_rng(seed)
+    with warnings.catch_warnings():  # rare degenerate draws; counted as misses, not printed
+        warnings.simplefilter("ignore")
+        return _power_loop(rng, reps, n_developers, tasks_per_developer, true_speedup, sigma, developer_sd)
+
+
+def _power_loop(rng: np.random.Generator, reps: int, n_developers: int, tasks_per_developer: int,
+                true_speedup: float, sigma: float, developer_sd: float) -> float:
+    import pandas as pd
+
     hits = 0
     for _ in range(reps):
         a = simulate_arrays(rng, n_developers=n_developers, tasks_per_developer=tasks_per_developer,
@@ -65,6 +77,8 @@ def plan_study(true_speedup: float, *, n_developers: int = 8, sigma: float = DEF
                                   "alpha": 0.05, "test": "homoskedastic 95% interval excludes zero",
                                   "model": "see assess.speedup.simulate"})
     for k in sorted(set(sizes)):
+        if k * n_developers < MIN_TASKS:
+            continue  # the model (3 coefficients) cannot be estimated from so few tasks
         power = simulated_power(true_speedup, n_developers=n_developers, tasks_per_developer=k, reps=reps,
                                 seed=seed + k, sigma=sigma, developer_sd=developer_sd)
         plan.rows.append({"n_tasks": k * n_developers, "tasks_per_developer": k, "power": power})

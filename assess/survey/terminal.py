@@ -83,6 +83,11 @@ def interview(questionnaire: Questionnaire, ask: Ask, say: Say, *, ask_identity:
                 break
             if value is not None:
                 answers[item.id] = value
+                if item.type in ("single_choice", "multi_choice"):
+                    # echo the choice: option numbers start at 1 while levels start at 0
+                    chosen = [value] if isinstance(value, str) else list(value)
+                    labels = {o.id: o.label for o in item.options}
+                    say("  -> " + "; ".join(labels.get(c, str(c)) for c in chosen))
     respondent = None
     if ask_identity:
         say("")
