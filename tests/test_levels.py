@@ -132,6 +132,8 @@ def test_survey_narrows_ranges_and_contradictions_are_reported(shaped):
     jsonschema.validate(lv, LEVEL_SCHEMA)
     a = lv["dimensions"]["authorship"]
     assert a["level"] == 1 and a["range"] == [1, 1] and a["source"] == "git+survey"
+    # the level came from the team's answers, not from git: it says so and is not "high"
+    assert a["summary"].startswith("Level 1 from the questionnaire") and a["confidence"] == "medium"
     assert lv["dimensions"]["organisation"]["level"] == 2
     assert any(c["dimension"] == "review" for c in lv["contradictions"])
     gaps = lv["gaps"]
