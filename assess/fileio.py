@@ -4,6 +4,7 @@ leaves a half-written file and never destroys the previous version."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -81,7 +82,20 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 
 
 def to_json_text(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    """JSON text; NaN and infinities (invalid JSON) become null."""
+    return json.dumps(_finite(data), indent=2, ensure_ascii=False, default=_json_default, allow_nan=False) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if type(value).__module__ == "numpy":  # numpy scalars and arrays
+        return _finite(value.tolist())
+    return value
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> None:

@@ -71,3 +71,13 @@ def test_report_set_is_all_or_nothing_and_survey_only_reports_render(tmp_path):
     assert not (tmp_path / "r.html").exists()
     files = write_report(report, tmp_path / "ok" / "r.html")
     assert "No repository was given" in files.html.read_text()
+
+
+def test_json_never_contains_nan_or_infinity(tmp_path):
+    import json
+    import math
+
+    import numpy as np
+
+    write_json(tmp_path / "x.json", {"a": math.nan, "b": [np.float64("inf"), 1.5], "c": np.int64(3)})
+    assert json.loads((tmp_path / "x.json").read_text()) == {"a": None, "b": [None, 1.5], "c": 3}
