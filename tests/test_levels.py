@@ -236,3 +236,28 @@ def test_window_is_anchored_on_the_newest_change_not_a_late_merge(tmp_path):
     ev = evidence_for(tmp_path, "late", commits)
     assert ev["signals"]["window"]["code_commits"] >= 1
     assert place_repository(ev)["overall"]["placeable"]
+
+
+def test_a_person_committing_code_rules_out_level_5(shaped):
+    ev = copy.deepcopy(shaped[("dark-factory", True)])
+    w = ev["signals"]["window"]
+    w["human_code_commits"] += 1
+    w["code_commits"] += 1
+    assert place_repository(ev)["dimensions"]["authorship"]["level"] <= 4
+
+
+def test_agent_commits_are_judged_in_the_team_time_zone(tmp_path):
+    pacific = "-0800"
+    commits = []
+    for d in range(10):
+        for h in range(9, 18):  # people work 9-17 Pacific
+            t = 1_767_600_000 + d * 86400 + (h + 8) * 3600
+            commits.append(SynthCommit(ALICE, t, f"h{d}-{h}\n", {f"src/h{d}_{h}.py": "x\n"}, tz=pacific))
+        # a cloud agent commits at 10:00 and 14:00 Pacific, recorded in UTC
+        for h in (10, 14):
+            t = 1_767_600_000 + d * 86400 + (h + 8) * 3600 + 60
+            commits.append(SynthCommit(("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"), t,
+                                       f"a{d}-{h}\n", {f"src/a{d}_{h}.py": "y\n"}))
+    commits.sort(key=lambda c: c.time)
+    ev = evidence_for(tmp_path, "tz", commits)
+    assert ev["signals"]["window"]["ai_off_hours_commits"] == 0

@@ -29,7 +29,10 @@ SIGNATURES = [
     ("copilot-agent", "author", {"author": ("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com")}),
     ("copilot-agent", "co-author", {"message": "Squash (#12)\n\nCo-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>\n"}),
     ("copilot-agent", "co-author", {"message": "Fix\n\nAgent-Logs-Url: https://github.com/xhluca/bm25s/sessions/31474705-fbd9-4eed-bbb9-f011558ccd5e\n"}),
-    ("copilot-cli", "co-author", {"message": "Fix\n\nCo-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>\n"}),
+    ("copilot-cli", "assisted", {"message": "Fix\n\nCo-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>\n"}),
+    ("copilot-agent", "co-author", {"message": "Fix parser (#12)\n\n* Fix\n\n<!-- START COPILOT CODING AGENT TIPS -->\n---\n\n"
+                                               "Tip text.\n\nCo-authored-by: copilot-swe-agent[bot] "
+                                               "<198982749+Copilot@users.noreply.github.com>\n"}),
     ("codex", "co-author", {"message": "Fix\n\nCo-authored-by: Codex <noreply@openai.com>\n"}),
     ("codex", "author", {"author": ("chatgpt-codex-connector[bot]", "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com")}),
     ("cursor", "co-author", {"message": "[ROCm][Perf] tune (#53623)\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n"}),
@@ -84,6 +87,8 @@ LOOKALIKES = [
     {"author": ("cursor", "12345+cursor@users.noreply.github.com")},
     # aider mentioned mid-subject
     {"message": "Document how aider: prefix works\n"},
+    # a person called Claude credited with Assisted-by
+    {"message": "Fix\n\nAssisted-by: Claude Martin <claude.martin@corp.example>\n"},
     # a person credited with Assisted-by (git.git 2013, 2016)
     {"message": "Fix\n\nAssisted-by: Junio C Hamano <gitster@pobox.com>\nSigned-off-by: A <a@x.example>\n"},
 ]
@@ -270,3 +275,10 @@ def test_agent_author_committed_by_a_person_is_a_session_not_delegation(make_rep
     c = mine_repository(r.path, use_cache=False).commits.set_index("sha")
     assert c.loc[session, "class"] == "ai" and not c.loc[session, "delegated"]
     assert c.loc[own, "delegated"]
+
+
+def test_free_text_trailer_values_never_reach_matched_by(make_repo):
+    r = make_repo()
+    sha = _commit(r, 0, message="Fix\n\nAssisted-by: GPT-5 via Grace Hopper <grace@secret.example>\n")
+    row = mine_repository(r.path, use_cache=False).commits.set_index("sha").loc[sha]
+    assert row["class"] == "ai" and "grace" not in row["matched_by"].lower()

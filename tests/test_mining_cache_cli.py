@@ -164,3 +164,42 @@ def test_python_dash_m_entry_point(make_repo):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["repository"]["commits"] == 1
+
+
+def test_changed_mailmap_invalidates_the_cache(make_repo):
+    r = make_repo()
+    r.commit("one", {"a": "1"}, author=("Old Name", "old@example.com"))
+    r.commit("two", {"b": "1"}, author=("New Name", "new@example.com"))
+    assert mine_repository(r.path).commits["author_email"].nunique() == 2
+    r.commit("mailmap", {".mailmap": "New Name <new@example.com> Old Name <old@example.com>\n"},
+             author=("New Name", "new@example.com"))
+    m = mine_repository(r.path)
+    assert m.stats.cache != "incremental" and m.commits["author_email"].nunique() == 1
+
+
+def test_until_keeps_the_main_line_and_its_merges(make_repo):
+    r = make_repo()
+    r.commit("base", {"a.py": "1\n"}, date="2024-01-01T10:00:00+00:00")
+    r.branch("copilot/fix-a")
+    r.commit("agent", {"b.py": "2\n"}, author=("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"),
+             date="2024-01-02T10:00:00+00:00")
+    r.checkout("main")
+    r.merge("copilot/fix-a", "Merge pull request #1 from acme/copilot/fix-a", date="2024-01-03T10:00:00+00:00")
+    r.commit("later", {"c.py": "3\n"}, date="2024-06-01T10:00:00+00:00")
+    from assess.mining import build_evidence
+
+    ev = build_evidence(mine_repository(r.path, until="2024-02-01", use_cache=False))
+    assert ev["signals"]["window"]["ai_merges_by_human"] == 1
+
+
+def test_future_dated_commit_does_not_move_the_window(make_repo):
+    r = make_repo()
+    for i in range(5):
+        r.commit(f"c{i}\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n", {f"f{i}.py": "x\n"},
+                 date=f"2024-03-0{i + 1}T10:00:00+00:00")
+    r.commit("clock skew", {"g.py": "y\n"}, date="2099-11-20T10:00:00+00:00")
+    from assess.mining import build_evidence
+
+    ev = build_evidence(mine_repository(r.path, use_cache=False))
+    assert ev["signals"]["window"]["ai_code_commits"] == 5
+    assert any("dated in the future" in c for c in ev["caveats"])

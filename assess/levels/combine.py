@@ -22,8 +22,8 @@ from assess.levels.placement import (
     validation,
 )
 
-SUM_EXCEPT = {"max_chain", "max_chain_span_hours", "longest_chain_span_hours", "ai_merge_delay_hours_median",
-              "ai_merge_lines_median"}
+SUM_EXCEPT = {"max_chain", "max_chain_span_hours", "longest_chain_span_hours", "long_run_span_hours",
+              "ai_merge_delay_hours_median", "ai_merge_lines_median"}
 
 
 def pool_signals(evidences: list[dict[str, Any]]) -> dict[str, Any]:
@@ -83,7 +83,8 @@ def _month_signals(m: dict[str, Any]) -> dict[str, Any]:
                                       "ai_cloud_commits", "ai_session_commits", "ai_merges", "ai_merges_by_human",
                                       "ai_merges_by_machine", "ai_on_main_via_web", "ai_on_main_direct",
                                       "ai_review_trailers", "ai_followup_fixes", "ai_off_hours_commits", "max_chain",
-                                      "max_chain_span_hours", "chains_ge5", "longest_chain_span_hours")}
+                                      "max_chain_span_hours", "chains_ge5", "longest_chain_span_hours",
+                                      "long_run_span_hours")}
     base["ai_merge_delay_hours_median"] = m.get("ai_merge_delay_hours_median")
     base["ai_merge_lines_median"] = m.get("ai_merge_lines_median")
     base["refs"] = {}

@@ -139,6 +139,9 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
                    "chat) from 1 or 2.", ev)
     share = max(share_c or 0, share_l or 0)
     human_share = _share(s["human_code_commits"], n) or 0
+    if ai < t.get("level1_min_ai_commits", 1):
+        return Dim("authorship", None, *GIT_BLIND_RANGE, "low", "git",
+                   f"Only {ai} traced agent commit(s) on code: fewer than the rubric's minimum for Level 1.", ev)
     level = 1
     multi = _share(s["ai_multi_file_commits"], ai) or 0
     if share >= t["level2_share"] or (ai >= 3 and multi >= t["level2_multi_file_share"]
@@ -151,8 +154,8 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
         level = 3
     if (share_c or 0) >= t["level4_share"] and human_share <= t["level4_human_code_share"]:
         level = 4
-    if (share_c or 0) >= t["level5_share"]:
-        level = 5
+    if (share_c or 0) >= t["level5_share"] and s["human_code_commits"] == 0:
+        level = 5  # any code commit by a person rules out the dark factory
     if s["human_code_commits"]:
         ev.append(_ev("authorship.human_code_commits", s["human_code_commits"],
                       f"{s['human_code_commits']} code commits ({_pct(human_share)}) written by people",
@@ -260,10 +263,11 @@ def specification(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Di
                        "No specs or agent instructions in the repository (specs may live in a tracker).", ev)
         return Dim("specification", 2, 2, 3, "medium", "git",
                    "Agents get instruction files, but work is not driven by specs kept in the repository.", ev)
+    if n_specs < t.get("level3_spec_artefacts", 1) and s["spec_lines"] == 0:
+        return Dim("specification", 2 if "instructions" in a else None, *((2, 3) if "instructions" in a else GIT_BLIND_RANGE),
+                   "low", "git", "Fewer spec artefacts than the rubric asks for Level 3.", ev)
     level = 3
-    if h == 0:
-        share = 1.0
-    elif h < t.get("min_human_commits", 5):
+    if h < t.get("min_human_commits", 5):
         share = None  # too few commits by people to say what they mainly write
         ev.append(_ev("specification.few_human_commits", h, f"only {h} commits by people in the window: too few to "
                       "tell whether they mainly write specs", "context"))
@@ -308,7 +312,7 @@ def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
         level = 4
     hi = level
     if level == 4:
-        if twins:
+        if twins or not t.get("level5_needs_scenarios_or_twins", True):
             level = hi = 5
         else:
             hi = 5  # scenarios are often kept outside the repository on purpose
@@ -353,8 +357,9 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
     level = 2
     if cloud_share >= t["level3_cloud_share"]:
         level = 3
-    long_runs = s["chains_ge5"] > 0 and s["longest_chain_span_hours"] >= t["level4_run_hours"] \
-        and s["max_chain"] >= t["level4_run_commits"]
+    # one run must be both long and sustained (signals report the longest span among runs of 5+)
+    long_runs = s.get("long_run_span_hours", 0) >= t["level4_run_hours"] and t["level4_run_commits"] <= 5 \
+        and s["chains_ge5"] > 0
     off_hours = off_share >= t["level4_off_hours_share"] and ai >= t.get("level4_off_hours_min_commits", 10)
     # an agent workflow in CI is shown as evidence, but only observed behaviour (long runs, work out
     # of hours) places Level 4

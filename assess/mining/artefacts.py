@@ -137,10 +137,13 @@ def find_artefacts(repo: Repository | None, head: str | None, commits: pd.DataFr
             })
         if len(ranked) > MAX_ROWS_PER_ENTRY:
             rest = ranked[MAX_ROWS_PER_ENTRY:]
+            # the overflow row takes the location most of its folders have, so examples stay examples
+            locs = [location_of(k) for k, _ in rest]
             rows.append({
                 "id": rule.id, "path": f"(+{len(rest)} more locations)", "kind": rule.kind, "tool": rule.tool,
                 "level_hint": rule.level_hint, "files": sum(len(p) for _, p in rest),
                 "present_at_head": any(p in head_set for _, ps in rest for p in ps),
-                "first_seen": None, "first_commit": None, "location": "nested", "source": rule.source,
+                "first_seen": None, "first_commit": None, "location": max(set(locs), key=locs.count),
+                "source": rule.source, "overflow": True,
             })
     return rows

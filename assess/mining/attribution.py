@@ -51,13 +51,30 @@ def _trailer_hits(commits: pd.DataFrame, rules: list[Rule]) -> list[tuple[int, R
     return out
 
 
+class _AnyOf:
+    """Fallback prefilter when user patterns cannot be joined into one regex (global inline flags)."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.patterns = [r.pattern for r in rules]
+
+    def search(self, text: str) -> bool:
+        return any(p.search(text) for p in self.patterns)
+
+
+def _combined(rules: list[Rule]) -> re.Pattern[str] | _AnyOf:
+    try:
+        return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules), re.IGNORECASE)
+    except re.error:
+        return _AnyOf(rules)
+
+
 def _message_masks(commits: pd.DataFrame, rules: list[Rule], not_revert: pd.Series) -> list[pd.Series]:
     """One mask per message/subject rule. A combined pattern first picks the few candidate commits,
     so the per-rule searches run on those only."""
     if not rules:
         return []
     full = commits["subject"] + "\n" + commits["body"]
-    combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules), re.IGNORECASE)
+    combined = _combined(rules)
     # a human revert quotes the agent commit's subject; it is not agent work
     hit = np.fromiter((bool(combined.search(t)) for t in full.tolist()), dtype=bool, count=len(full))
     candidates = full[hit & not_revert.to_numpy(dtype=bool)]
@@ -99,7 +116,7 @@ def attribute(commits: pd.DataFrame, catalogue: Catalogue,
         if not field_rules:
             continue
         # distinct identities are few: match those once, prefiltered by all of this field's patterns
-        combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in field_rules), re.IGNORECASE)
+        combined = _combined(field_rules)
         candidates = {v for col in (field, field + "_raw") for v in pd.unique(df[col])
                       if isinstance(v, str) and v and combined.search(v)}
         for rule in field_rules:
@@ -113,6 +130,9 @@ def attribute(commits: pd.DataFrame, catalogue: Catalogue,
     for rule, mask in zip(message_rules, _message_masks(df, message_rules, not_revert)):
         add(mask, rule, rule.field)
     for i, rule, detail in _trailer_hits(df, [r for r in rules if r.field == "trailer"]):
+        # an address the rule names (a bot's) is evidence; any other value may be a person's name
+        if "@" not in rule.pattern.pattern and "://" not in rule.pattern.pattern:
+            detail = detail.split(":", 1)[0] + f": value matches /{rule.pattern.pattern}/"
         matches.setdefault(i, []).append((rule, f"trailer {detail}"))
 
     merged = df["subject"].where(df["is_merge"], "").map(lambda s: merged_branch_name(s) if s else None)
@@ -206,18 +226,21 @@ def apply_line_records(df: pd.DataFrame, line_records: pd.DataFrame) -> pd.DataF
     df["line_source"] = None
     if line_records is None or line_records.empty:
         return df
-    agg = line_records.groupby("sha").agg(ai_lines=("ai_lines", "sum"), agent=("agent", "first"),
-                                          source=("source", "first"))
+    # within a source, records of one commit add up (one note, or one trace record per edit); two
+    # sources describing the same commit are not added together: the larger is kept
+    per_source = line_records.groupby(["sha", "source"], as_index=False).agg(
+        ai_lines=("ai_lines", "sum"), agent=("agent", "first"))
+    agg = per_source.sort_values("ai_lines", ascending=False).drop_duplicates("sha").set_index("sha")
     idx = df["sha"].map(lambda s: s in agg.index)
     for i in df.index[idx.to_numpy()]:
         sha = df.at[i, "sha"]
         rec = agg.loc[sha]
-        df.at[i, "ai_lines"] = int(rec["ai_lines"])
-        df.at[i, "line_source"] = rec["source"]
         added = int(df.at[i, "added"])
+        df.at[i, "ai_lines"] = min(int(rec["ai_lines"]), added) if added else int(rec["ai_lines"])
+        df.at[i, "line_source"] = rec["source"]
         if df.at[i, "class"] == "human" and rec["ai_lines"] > 0 and rec["ai_lines"] * 2 >= max(added, 1):
             df.at[i, "class"] = "ai"
-            df.at[i, "agent"] = rec["agent"] or "unknown-agent"
+            df.at[i, "agent"] = rec["agent"] if isinstance(rec["agent"], str) and rec["agent"] else "unknown-agent"
             df.at[i, "channel"] = "line-record"
             df.at[i, "confidence"] = "high"
             df.at[i, "matched_by"] = f"{rec['source']} ({int(rec['ai_lines'])} AI lines of {added} added)"

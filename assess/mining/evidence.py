@@ -85,8 +85,12 @@ def window_bounds(commits: pd.DataFrame, days: int = DEFAULT_WINDOW_DAYS) -> tup
     # the start is anchored on the newest change, not on a later merge or bot commit that only
     # records it (which would leave the window empty); the end keeps those trailing merges
     work = commits[(~commits["is_merge"]) & (commits["class"] != "automation")] if "class" in commits else commits
-    newest_change = (work if len(work) else commits)["author_time"].max()
-    return newest_change - pd.Timedelta(days=days), commits["author_time"].max()
+    # a commit dated in the future (a wrong clock) must not drag the window past today
+    latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
+    times = (work if len(work) else commits)["author_time"]
+    newest_change = times[times <= latest].max() if (times <= latest).any() else times.min()
+    end = min(commits["author_time"].max(), latest)
+    return newest_change - pd.Timedelta(days=days), max(end, newest_change)
 
 
 def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
@@ -174,6 +178,9 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
     if end is not None and (now - end).days > 30:
         caveats.append(f"The newest commit is {(now - end).days} days old: the {window_days}-day window covers the "
                        f"repository's last active stretch ({start.date()} to {end.date()}), not today.")
+    future = int((c["author_time"] > now + pd.Timedelta(days=1)).sum())
+    if future:
+        caveats.append(f"{future} commit(s) are dated in the future (a wrong clock); the window ignores those dates.")
     if mining.since or mining.until:
         caveats.append(f"History restricted to commits authored from {mining.since or 'the start'} "
                        f"to {mining.until or 'the end'}.")

@@ -219,7 +219,9 @@ def _with_missing_objects(repo: Repository, revs: list[str], since: str | None, 
     bad_rows = {i for i, a, b in out.blob_refs if a in missing or b in missing}
     bad_paths = {out.files[i][1] for i in bad_rows} | {out.files[i][5] for i in bad_rows if out.files[i][5]}
     out.blob_refs = []
-    if not bad_paths or len(bad_paths) > MAX_EXCLUDED_PATHS:
+    if not bad_paths:  # nothing is missing after all (e.g. a partial clone with every blob here)
+        return _stream(repo, revs, since, until, None, raw=False)
+    if len(bad_paths) > MAX_EXCLUDED_PATHS:
         out.lines_available = False
         return out
     excludes = [f":(exclude,literal){p}" for p in sorted(bad_paths)]

@@ -19,6 +19,7 @@ from assess.mining.gitrepo import Repository, open_repository
 from assess.mining.history import ParsedHistory, stream_history, to_frames
 from assess.mining.identities import assign_person_ids
 from assess.mining.linerecords import read_line_records
+from assess.mining.signals import first_parent_chain
 
 MAX_BRANCH_WALKS = 5000  # merges of agent branches whose commits we look up
 
@@ -63,7 +64,7 @@ def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
         parsed = stream_history(repo, [head], on_progress=on_progress, jobs=jobs)
         stats.parsed_commits = parsed.n_commits
         return parsed, stats
-    roots = repo.root_commits(head)
+    roots = repo.root_commits(head) + [f"mailmap:{_mailmap_fingerprint(repo, head)}"]
     entry = cache_mod.load(repo.common_dir, rev)
     if entry is not None and entry.roots == roots and entry.head == head:
         stats.cache, stats.cached_commits = "hit", entry.history.n_commits
@@ -80,8 +81,23 @@ def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
         parsed = stream_history(repo, [head], on_progress=on_progress, jobs=jobs)
         stats.cache = "rebuilt" if entry is not None else "miss"
         stats.parsed_commits = parsed.n_commits
-    cache_mod.save(cache_mod.CacheEntry(cache_mod.CACHE_FORMAT, str(repo.common_dir), rev, roots, head, parsed))
+    if parsed.lines_available:  # a paths-only reading is never kept: the blobs may be back next run
+        cache_mod.save(cache_mod.CacheEntry(cache_mod.CACHE_FORMAT, str(repo.common_dir), rev, roots, head, parsed))
     return parsed, stats
+
+
+def _mailmap_fingerprint(repo: Repository, head: str) -> str:
+    """Identities in the cache were mapped through .mailmap: a changed mailmap invalidates them."""
+    import hashlib
+
+    h = hashlib.sha256()
+    if repo.work_tree is not None and (repo.work_tree / ".mailmap").is_file():
+        h.update((repo.work_tree / ".mailmap").read_bytes())
+    else:
+        h.update(repo.run("cat-file", "-p", f"{head}:.mailmap").stdout)
+    for key in ("mailmap.file", "mailmap.blob"):
+        h.update(repo.run("config", "--get", key).stdout)
+    return h.hexdigest()[:16]
 
 
 def _branch_commits(repo: Repository, commits: pd.DataFrame, catalogue: Catalogue) -> dict[str, list[str]]:
@@ -126,6 +142,8 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
     shallow = repo.is_shallow()
     parsed, stats = _mine_parsed(repo, rev, head, use_cache, on_progress, jobs or default_jobs())
     commits, files = to_frames(parsed)
+    # the main line is a property of the whole history: mark it before any window filter
+    commits["first_parent"] = commits["sha"].isin(first_parent_chain(commits, head))
     window_since, window_until = _parse_window(since, until)
     if window_since is not None or window_until is not None:
         keep = pd.Series(True, index=commits.index)

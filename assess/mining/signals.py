@@ -63,6 +63,8 @@ def per_commit_kinds(files: pd.DataFrame, rules: list[tuple[str, re.Pattern[str]
 
 
 def first_parent_chain(commits: pd.DataFrame, head: str) -> set[str]:
+    if "first_parent" in commits:  # marked on the whole history before a --since/--until filter
+        return set(commits.loc[commits["first_parent"], "sha"])
     parents = dict(zip(commits["sha"], commits["parents"]))
     chain = set()
     sha: str | None = head
@@ -138,7 +140,6 @@ def inferred_activity(commits: pd.DataFrame, chain: set[str]) -> list[dict[str, 
     for person, g in human.groupby("person"):
         if len(g) < 20:
             continue
-        local = g["author_time"] + pd.to_timedelta(g["author_tz_minutes"], unit="m")
         # round the clock: over the busiest 14 days, commits in 20+ of the 24 hours
         days = g["author_time"].dt.floor("D")
         busiest = days.value_counts().idxmax()
@@ -156,7 +157,7 @@ def inferred_activity(commits: pd.DataFrame, chain: set[str]) -> list[dict[str, 
                 out.append({"person": person, "kind": "high-rate", "value": int(per_day.max()),
                             "text": f"{person} pushed {int(per_day.max())} commits straight to the main line on "
                                     f"{day.date()}", "commits": _refs(main[main["author_time"].dt.floor('D') == day]["sha"])})
-        gaps = local.diff().dt.total_seconds().to_numpy()[1:]
+        gaps = g["author_time"].diff().dt.total_seconds().to_numpy()[1:]  # UTC: no DST or travel jumps
         window = 20
         if len(gaps) >= window:
             ser = pd.Series(gaps)
@@ -201,7 +202,12 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
     on_chain = c["sha"].isin(chain)
     via_web = c["committer_email"].str.match(WEB_FLOW).fillna(False).astype(bool)
     reviewed = c["trailers"].map(lambda ts: any(REVIEW_TRAILERS.match(key) for key, _ in ts)).astype(bool)
-    local_hour = (c["author_time"] + pd.to_timedelta(c["author_tz_minutes"], unit="m")).dt.hour
+    # an agent committing on its own records +0000 (or its server's zone): judge it in the team's
+    # most common zone; a commit in a person's session keeps that person's offset
+    human_tz = c.loc[c["class"] == "human", "author_tz_minutes"]
+    team_tz = int(human_tz.mode().iloc[0]) if len(human_tz) else 0
+    tz = c["author_tz_minutes"].where(~cloud, team_tz)
+    local_hour = (c["author_time"] + pd.to_timedelta(tz, unit="m")).dt.hour
     off = ~local_hour.isin(hours) if len(hours) < 24 else pd.Series(False, index=c.index)
     work_lines = k[[f"{x}_lines" for x in KINDS if x != "generated"]].sum(axis=1)
     work_files = k[[f"{x}_files" for x in KINDS if x != "generated"]].sum(axis=1)
@@ -274,12 +280,15 @@ def _runs(work: pd.DataFrame) -> pd.DataFrame:
 
 def _chain_stats(runs: pd.DataFrame) -> dict[str, Any]:
     if runs.empty:
-        return {"max_chain": 0, "max_chain_span_hours": 0.0, "chains_ge5": 0, "longest_chain_span_hours": 0.0,
+        return {"max_chain": 0, "max_chain_span_hours": 0.0, "chains_ge5": 0, "long_run_span_hours": 0.0,
+                "longest_chain_span_hours": 0.0,
                 "max_chain_refs": [], "longest_chain_refs": []}
     best = runs.loc[runs["n"].idxmax()]
     longest = runs.loc[runs["span_hours"].idxmax()]
+    long = runs[runs["n"] >= 5]
     return {"max_chain": int(best["n"]), "max_chain_span_hours": round(float(best["span_hours"]), 2),
-            "chains_ge5": int((runs["n"] >= 5).sum()),
+            "chains_ge5": int(len(long)),
+            "long_run_span_hours": round(float(long["span_hours"].max()), 2) if len(long) else 0.0,
             "longest_chain_span_hours": round(float(longest["span_hours"]), 2),
             "max_chain_refs": [str(best["first"]), str(best["last"])],
             "longest_chain_refs": [str(longest["first"]), str(longest["last"])]}
@@ -312,7 +321,7 @@ def artefact_flags(artefacts: list[dict], as_of: pd.Timestamp | None = None) -> 
             continue
         entry = out.setdefault(a["kind"], {"count": 0, "paths": []})
         entry["count"] += 1
-        if len(entry["paths"]) < REF_LIMIT:
+        if len(entry["paths"]) < REF_LIMIT and not a.get("overflow"):
             entry["paths"].append(a["path"])
     return out
 

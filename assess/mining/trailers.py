@@ -14,12 +14,10 @@ _GIT_GENERATED = ("signed-off-by", "(cherry picked from commit ")
 
 
 def _message_end(lines: list[str]) -> int:
-    """Index past the last meaningful line: drops a ``---`` patch part, comments, trailing blanks."""
+    """Index past the last meaningful line: drops trailing comments and blank lines."""
+    # unlike a patch e-mail, a commit message has no "---" divider (git log %(trailers) agrees):
+    # PR bodies squashed into a message often hold a markdown "---" before the Co-authored-by lines
     end = len(lines)
-    for i, line in enumerate(lines):
-        if line.startswith("---") and (line == "---" or line[3:4] in (" ", "\t")) and i > 0:
-            end = i
-            break
     while end > 0 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
         end -= 1
     return end
