@@ -196,7 +196,8 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
     delay, lines = s["ai_merge_delay_hours_median"], s["ai_merge_lines_median"]
     followup_share = _share(s["ai_followup_fixes"], s["ai_code_commits"]) or 0
     trailer_share = _share(s["ai_review_trailers"], ai) or 0
-    if merges and machine_share is not None and machine_share >= t["level5_machine_merge_share"]:
+    if merges >= t.get("level5_min_merges", 3) and machine_share is not None \
+            and machine_share >= t["level5_machine_merge_share"]:
         level = 5
     elif s["ai_cloud_commits"] == 0:
         level = 2
@@ -366,7 +367,8 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
     if level >= 3 and (long_runs or off_hours):
         level = 4
     machine_share = _share(s["ai_merges_by_machine"], s["ai_merges"])
-    if level == 4 and machine_share is not None and machine_share >= t["level5_machine_merge_share"]:
+    if level == 4 and machine_share is not None and machine_share >= t["level5_machine_merge_share"] \
+            and s["ai_merges"] >= t.get("level5_min_merges", 3):
         level = 5
     hi = min(5, level + 1)
     if inferred:
