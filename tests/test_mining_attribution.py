@@ -50,6 +50,8 @@ SIGNATURES = [
     ("sweep", "author", {"author": ("sweep-ai[bot]", "128439645+sweep-ai[bot]@users.noreply.github.com")}),
     ("generic-disclosure", "co-author", {"message": "net: fix\n\nGenerated-by: some-llm v2\n"}),
     ("generic-disclosure", "co-author", {"message": "net: fix\n\nAssisted-by: OpenAI GPT-5.4\n"}),
+    ("generic-disclosure", "co-author", {"message": "Update (#4254)\n\nCloses #4252\n\nAssisted-by: GitHub Copilot (model: "
+                                                    "claude-sonnet-4.6, autonomous)\n\nCo-authored-by: Jane <jane@x.example>\n"}),
     ("claude-code", "co-author", {"message": "mm: fix\n\nAssisted-by: Claude Opus 4.6\nSigned-off-by: A <a@x.example>\n"}),
     ("claude-code", "author", {"author": ("Claude Opus 4.7 (1M context)", "noreply@anthropic.com"),
                                "committer": ("Lukas", "lukas@example.com")}),

@@ -172,7 +172,9 @@ def attribute(commits: pd.DataFrame, catalogue: Catalogue,
         if review_hits:
             review_bot[k] = review_hits[0][0].entry_id
         if agent_hits:
-            agent_hits.sort(key=lambda rd: (_CHANNEL_RANK[rd[0].channel], _CONF_RANK[rd[0].confidence]))
+            # a named agent beats the generic disclosure entry at the same strength
+            agent_hits.sort(key=lambda rd: (_CHANNEL_RANK[rd[0].channel], _CONF_RANK[rd[0].confidence],
+                                            rd[0].entry_id == "generic-disclosure"))
             # an automation account (e.g. a workflow) committing an agent's work is still agent work,
             # but a bare "assisted" hint on an automation commit is not
             if auto_hits and agent_hits[0][0].channel in ("assisted", "branch"):
