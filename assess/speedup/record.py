@@ -39,17 +39,21 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
+def _read_results_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """results.csv as (header with every standard column, rows); empty when the file is new."""
+    if not path.exists():
+        return list(RESULT_COLUMNS), []
+    header, rows = read_csv_rows(path, ["task_id"])
+    for column in RESULT_COLUMNS:
+        if column not in header:
+            header.append(column)
+    return header, [r for _, r in rows]
+
+
 def add_result_rows(folder: StudyFolder, registration_id: str, tasks: Iterable[RegisteredTask]) -> None:
     """Append a template row to results.csv for each newly registered task (creating the file)."""
     path = folder.results_path
-    if path.exists():
-        header, rows = read_csv_rows(path, ["task_id"])
-        kept = [r for _, r in rows]
-        for column in RESULT_COLUMNS:
-            if column not in header:
-                header.append(column)
-    else:
-        header, kept = list(RESULT_COLUMNS), []
+    header, kept = _read_results_table(path)
     present = {r["task_id"] for r in kept}
     for t in tasks:
         if t.task_id in present:
@@ -97,14 +101,7 @@ def record_result(directory: str | Path, task_id: str, *, actual_minutes: float 
     if not updates:
         raise AssessError("nothing to record", hint="give --minutes, --followed, --ai-effect or --notes")
     path = folder.results_path
-    if path.exists():
-        header, rows = read_csv_rows(path, ["task_id"])
-        table = [r for _, r in rows]
-        for column in RESULT_COLUMNS:
-            if column not in header:
-                header.append(column)
-    else:
-        header, table = list(RESULT_COLUMNS), []
+    header, table = _read_results_table(path)
     matches = [r for r in table if r["task_id"] == task_id]
     if len(matches) > 1:
         raise InputError(path, f"task '{task_id}' has more than one row; fix the file first", field="task_id")
