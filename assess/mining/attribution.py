@@ -25,9 +25,6 @@ _MERGE_SUBJECTS = [
     re.compile(r"^Merge branch '([^']+)'"),  # git, GitLab
 ]
 
-ATTRIBUTION_COLUMNS = ["class", "agent", "channel", "confidence", "matched_by", "agents_all", "review_bot",
-                       "merged_branch", "delegated"]
-
 
 def merged_branch_name(subject: str) -> str | None:
     """The branch a merge commit's subject names, without owner or remote prefix."""

@@ -164,18 +164,24 @@ def speedup_gap(gap: dict[str, Any]) -> Figure:
                   ["Estimate", "Change in time", "95% interval", "Based on"], table, h)
 
 
+def _level_points(items: list[dict[str, Any]]) -> tuple[list[float], list[float], list[float]]:
+    """Marker position (the level, or the middle of a range) and its error bars down to and up to the range."""
+    points, lo, hi = [], [], []
+    for item in items:
+        rng = item.get("range") or [item["level"], item["level"]]
+        x = item["level"] if item["level"] is not None else (rng[0] + rng[1]) / 2
+        points.append(x)
+        lo.append(x - rng[0])
+        hi.append(rng[1] - x)
+    return points, lo, hi
+
+
 def dimensions(dims: list[dict[str, Any]]) -> Figure:
     names = [d["name"] for d in dims]
     fig = go.Figure()
     placed = [d for d in dims if d["level"] is not None or d.get("range")]
     if placed:
-        xs, lo, hi = [], [], []
-        for d in placed:
-            rng = d.get("range") or [d["level"], d["level"]]
-            x = d["level"] if d["level"] is not None else (rng[0] + rng[1]) / 2
-            xs.append(x)
-            lo.append(x - rng[0])
-            hi.append(rng[1] - x)
+        xs, lo, hi = _level_points(placed)
         fig.add_trace(go.Scatter(
             x=xs, y=[d["name"] for d in placed], mode="markers", name="Evidenced level (bar: range)",
             marker={"size": 14, "symbol": "square", "color": BLUE},
@@ -235,13 +241,7 @@ def timeline_share(timeline: dict[str, Any]) -> Figure:
 def timeline_level(timeline: dict[str, Any]) -> Figure:
     months = [m for m in timeline["months"] if m["level"] is not None or m.get("range")]
     xs = [m["month"] for m in months]
-    ys, lo, hi = [], [], []
-    for m in months:
-        rng = m.get("range") or [m["level"], m["level"]]
-        y = m["level"] if m["level"] is not None else (rng[0] + rng[1]) / 2
-        ys.append(y)
-        lo.append(y - rng[0])
-        hi.append(rng[1] - y)
+    ys, lo, hi = _level_points(months)
     fig = go.Figure(go.Scatter(
         x=xs, y=ys, mode="lines+markers", line={"shape": "hv", "color": BLUE, "width": 2.5}, name="Level",
         marker={"size": 8, "color": BLUE,
