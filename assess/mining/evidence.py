@@ -8,10 +8,12 @@ from typing import Any
 import pandas as pd
 
 from assess import __version__
+from assess.mining.history import MAX_MESSAGE_BYTES, TRUNCATED_MARK
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
 
 SCHEMA_VERSION = "1.0"
+TRUNCATED_TEXT = TRUNCATED_MARK.decode()
 DEFAULT_WINDOW_DAYS = 90
 EXAMPLES_PER_AGENT = 5
 
@@ -178,9 +180,15 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
     if end is not None and (now - end).days > 30:
         caveats.append(f"The newest commit is {(now - end).days} days old: the {window_days}-day window covers the "
                        f"repository's last active stretch ({start.date()} to {end.date()}), not today.")
-    future = int((c["author_time"] > now + pd.Timedelta(days=1)).sum())
+    future = int(c["time_clamped"].sum()) if "time_clamped" in c else 0
     if future:
-        caveats.append(f"{future} commit(s) are dated in the future (a wrong clock); the window ignores those dates.")
+        caveats.append(f"{future} commit(s) are dated in the future or before 1684 (a wrong clock or a forged "
+                       "date); their dates were clamped to the committer date, or to the newest plausible date "
+                       "in the history, so they neither stretch the window nor hide the repository's age.")
+    truncated = int(c["body"].str.contains(TRUNCATED_TEXT, regex=False).sum()) if len(c) else 0
+    if truncated:
+        caveats.append(f"{truncated} commit message(s) longer than {MAX_MESSAGE_BYTES // 1024} KB were cut in "
+                       "the middle before reading; markers in the cut part are not seen.")
     if mining.since or mining.until:
         caveats.append(f"History restricted to commits authored from {mining.since or 'the start'} "
                        f"to {mining.until or 'the end'}.")
