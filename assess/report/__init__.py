@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assess.errors import AssessError
+from assess.mining.gitrepo import repository_key
 from assess.report.assemble import assemble_report
 from assess.report.figures import build_figures
 from assess.report.inputs import load_repository, load_study, load_survey
@@ -37,12 +38,13 @@ def build_report(repos: Sequence[str | Path] = (), survey: Sequence[str | Path] 
     placement (default: the bundled one). At least one input is needed."""
     if not repos and not survey and study is None:
         raise AssessError("nothing to report on", hint="give --repo PATH, --survey FILES or --study DIR")
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for path in repos:  # the same repository twice would be counted twice in every team figure
-        key = str(Path(path).resolve())
+        key = repository_key(path)  # a path, its .git and a linked worktree share one git directory
         if key in seen:
-            raise AssessError(f"{path}: the same repository is given twice", hint="name each --repo once")
-        seen.add(key)
+            raise AssessError(f"{path}: the same repository as {seen[key]} is given twice",
+                              hint="name each --repo once (a folder, its .git and its worktrees are one repository)")
+        seen[key] = str(path)
     evidences = []
     for path in repos:
         progress = on_repository(str(path)) if on_repository else None
