@@ -11,6 +11,7 @@ from assess import __version__
 from assess.mining.history import MAX_MESSAGE_BYTES, TRUNCATED_MARK
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
+from assess.redact import sanitize_remote, scrub_identities
 
 SCHEMA_VERSION = "1.0"
 TRUNCATED_TEXT = TRUNCATED_MARK.decode()
@@ -20,25 +21,19 @@ EXAMPLES_PER_AGENT = 5
 
 def forge_commit_url(remote: str | None) -> str | None:
     """A commit-link template (``{sha}`` placeholder) for remotes on known forges."""
+    remote = sanitize_remote(remote)
     if not remote:
         return None
-    m = re.match(r"^(?:https?://(?:[^@/]+@)?|ssh://git@|git@)(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)"
-                 r"[:/]([^\s]+?)(?:\.git)?/?$", remote.strip())
+    m = re.match(r"^(?:https?://|ssh://git@|git@)(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)"
+                 r"[:/]([^\s?#]+?)(?:\.git)?/?$", remote.strip(), re.IGNORECASE)
     if not m:
         return None
-    host, slug = m.group(1), m.group(2)
+    host, slug = m.group(1).lower(), m.group(2)
     if host == "gitlab.com":
         return f"https://{host}/{slug}/-/commit/{{sha}}"
     if host == "bitbucket.org":
         return f"https://{host}/{slug}/commits/{{sha}}"
     return f"https://{host}/{slug}/commit/{{sha}}"
-
-
-def sanitize_remote(remote: str | None) -> str | None:
-    """Drop credentials from a remote URL before it is written anywhere."""
-    if not remote:
-        return None
-    return re.sub(r"^(https?://)[^@/]+@", r"\1", remote.strip())
 
 
 def repository_name(path: Any) -> str:
@@ -200,6 +195,17 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
         caveats.append(f"{low} commits carry only an editor-level 'assisted' marker (low confidence; e.g. VS Code "
                        "adds a Copilot co-author trailer that was reported on hand-written commits).")
 
+    signals = compute_signals(c, mining.files, mining.artefacts, mining.head, start, end)
+    if not show_identities:
+        # a pseudonym beside the commits it made is re-identified by looking the commits up: the
+        # commits stay (they are the evidence), the pseudonym goes
+        for item in signals.get("inferred", []):
+            person = str(item.get("person", ""))
+            item["text"] = str(item.get("text", "")).replace(person, "one human identity", 1)
+            item["person"] = "withheld"
+    for agent in agents:
+        agent["example_matches"] = [scrub_identities(m) for m in agent["example_matches"]]
+
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "assess", "version": __version__},
@@ -238,7 +244,7 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
             "catalogue": {"files": list(cat.files), "entries": len(cat.entries)},
         },
         "artefacts": mining.artefacts,
-        "signals": compute_signals(c, mining.files, mining.artefacts, mining.head, start, end),
+        "signals": signals,
         # observational only: never shown beside the randomised estimate as its equal
         "observational_speedup": _observational(c),
         "identities": identities,
@@ -252,7 +258,8 @@ def commit_rows(mining: RepoMining, *, show_identities: bool = False) -> pd.Data
     out = pd.DataFrame({
         "sha": c["sha"],
         "author_time": c["author_time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "class": c["class"], "agent": c["agent"], "matched_by": c["matched_by"],
+        "class": c["class"], "agent": c["agent"],
+        "matched_by": c["matched_by"] if show_identities else c["matched_by"].map(scrub_identities),
         "files": c["files"], "added": c["added"], "deleted": c["deleted"],
         "is_merge": c["is_merge"], "person": c["person"],
     })
