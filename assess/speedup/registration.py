@@ -25,6 +25,7 @@ from assess.errors import AssessError, InputError
 from assess.fileio import write_text
 from assess.locking import lock_directory
 from assess.speedup.folder import RowProblem, StudyFolder, Task
+from assess.yamlfile import load_yaml
 
 METHOD = ("balanced-within-developer v1: for each developer, the block's tasks are sorted by id and "
           "shuffled with random.Random(f'{seed}:{developer}'); the first half is AI-allowed, the second "
@@ -199,10 +200,7 @@ def load_registration(directory: str | Path) -> Registration | None:
     path = StudyFolder(directory).registration_path
     if not path.exists():
         return None
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML: {exc}") from None
+    doc = load_yaml(path).data  # bounded: size, file type, aliases, depth
     if not isinstance(doc, dict) or not isinstance(doc.get("blocks"), list) or not doc["blocks"]:
         raise InputError(path, "no blocks: not a registration file", field="blocks")
     registration = Registration([_load_block(path, b, i) for i, b in enumerate(doc["blocks"])])

@@ -27,6 +27,7 @@ from assess.speedup.folder import PARTICIPANT_COLUMNS, RESULT_COLUMNS, TASK_COLU
 from assess.speedup.record import _write_rows
 from assess.speedup.registration import register_study
 from assess.speedup.scales import SCALE_NOTE
+from assess.yamlfile import load_yaml
 
 DEFAULTS = {"median_minutes": 90.0, "difficulty_sd": 0.7, "forecast_error_sd": 0.3, "sigma": 0.59,
             "developer_sd": 0.24}
@@ -110,7 +111,7 @@ def simulate_study(directory: str | Path, *, seed: int = 7, n_developers: int = 
     rng = np.random.default_rng(seed)
     folder = StudyFolder(directory)
     init_study(folder.directory, name=f"Simulated study (true speedup {true_speedup:+.0%}, seed {seed})")
-    study = yaml.safe_load(folder.study_path.read_text(encoding="utf-8"))
+    study = load_yaml(folder.study_path).data
     study["simulated"] = {"seed": seed, "true_speedup": true_speedup, "sigma": sigma,
                           "developer_sd": developer_sd, "noncompliance": noncompliance,
                           "n_developers": n_developers, "tasks_per_developer": tasks_per_developer}

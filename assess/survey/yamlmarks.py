@@ -23,8 +23,13 @@ def load_with_lines(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
         raise InputError(path, f"not valid YAML: {exc.problem or exc}", line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(path, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise InputError(path, "nested too deeply") from None
     if node is None:
         raise InputError(path, "the file is empty", line=1)
+    from assess.yamlfile import check_yaml_node
+
+    check_yaml_node(path, node)  # alias bombs and depth, before the recursive build below
     lines: dict[PathKey, int] = {}
     data = _build(node, (), lines, path)
     return data, lines
