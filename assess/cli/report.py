@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from assess.cli.progress import commit_progress
+from assess.terminal import echo
 
 
 @click.command("report")
@@ -62,9 +63,9 @@ def report_command(repos: tuple[str, ...], survey: tuple[str, ...], study: str |
     if not quiet:
         h = report["headline"]
         claimed = f", claimed {h['claimed_text']}" if h["claimed_text"] else ""
-        click.echo(f"Evidenced level {h['evidenced_text']}{claimed} (confidence {h['confidence']}).")
+        echo(f"Evidenced level {h['evidenced_text']}{claimed} (confidence {h['confidence']}).")
         for line in report["missing"]:
-            click.echo(f"  missing: {line}")
-    click.echo(f"Report: {files.html}")
-    click.echo(f"Data:   {files.json}")
-    click.echo(f"Summary: {files.markdown}")
+            echo(f"  missing: {line}")
+    echo(f"Report: {files.html}")
+    echo(f"Data:   {files.json}")
+    echo(f"Summary: {files.markdown}")
