@@ -6,7 +6,8 @@ import click
 
 from assess.cli.progress import commit_progress
 from assess.cli.render import print_level, print_repo_summary
-from assess.fileio import atomic_open, write_json
+from assess.errors import AssessError
+from assess.fileio import atomic_open, same_file, write_json
 
 
 @click.command("repo")
@@ -36,6 +37,9 @@ def repo_command(path: str, rev: str, since: str | None, until: str | None, wind
     from assess.levels import load_rubric, place_repository
     from assess.mining import build_evidence, commit_rows, mine_repository
 
+    if json_out and commits_out and json_out != "-" and commits_out != "-" and same_file(json_out, commits_out):
+        raise AssessError(f"{commits_out}: given to both --json and --commits; one would overwrite the other",
+                          hint="give two different files")
     if rubric:
         load_rubric(rubric)  # a malformed rubric fails before the slow mining
     survey = _score_survey(survey_paths) if survey_paths else None
