@@ -29,7 +29,7 @@ RECORD_COLUMNS = ["sha", "ai_lines", "agent", "source"]
 # Reason: no source file has more lines; a range wider than this is a forged record
 MAX_RANGE_LINES = 10_000_000
 # Reason: a real traces.jsonl is a few MB; a bigger one in a hostile repository is not read
-MAX_TRACE_BYTES = 64 * 1024 * 1024
+MAX_TRACE_BYTES = 32 * 1024 * 1024
 
 
 def _count_ranges(spec: str) -> int:
