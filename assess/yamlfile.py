@@ -103,6 +103,11 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
 def parse_yaml_text(path: Path, text: str) -> Any:
     """Compose, check the limits, then construct plain data (safe loader: no Python objects)."""
     loader = _LOADER(text)
@@ -114,7 +119,7 @@ def parse_yaml_text(path: Path, text: str) -> Any:
             line = mark.line + 1 if mark is not None else None
             raise InputError(path, f"invalid YAML: {exc.problem}", line=line) from None
         except yaml.YAMLError as exc:
-            raise InputError(path, f"invalid YAML: {exc}") from None
+            raise InputError(path, f"invalid YAML: {_first_line(exc)}") from None
         except RecursionError:
             raise InputError(path, f"nested more than {MAX_YAML_DEPTH} levels deep") from None
         check_yaml_node(path, node)
@@ -126,7 +131,7 @@ def parse_yaml_text(path: Path, text: str) -> Any:
             mark = exc.problem_mark
             raise InputError(path, f"invalid YAML: {exc.problem}", line=mark.line + 1 if mark else None) from None
         except (yaml.YAMLError, RecursionError) as exc:
-            raise InputError(path, f"invalid YAML: {exc}") from None
+            raise InputError(path, f"invalid YAML: {_first_line(exc)}") from None
     finally:
         loader.dispose()
 

@@ -153,7 +153,8 @@ def _gaps(team: dict[str, Any], survey: dict[str, Any] | None, study: dict[str, 
 
     level = None
     claimed = survey["claimed_level"] if has_survey else None
-    if claimed and claimed.get("n"):
+    claimed_published = claimed and (claimed.get("median") is not None or claimed.get("mean") is not None)
+    if claimed and claimed.get("n") and claimed_published:  # below the floor one answer publishes nothing
         evidenced = overall.get("level")
         rng = overall.get("range")
         # below the anonymity threshold the survey publishes the mean only

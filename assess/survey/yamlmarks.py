@@ -22,7 +22,8 @@ def load_with_lines(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
         line = mark.line + 1 if mark is not None else None
         raise InputError(path, f"not valid YAML: {exc.problem or exc}", line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML: {exc}") from None
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+        raise InputError(path, f"not valid YAML: {first}") from None
     except RecursionError:
         raise InputError(path, "nested too deeply") from None
     if node is None:
