@@ -51,10 +51,11 @@ def repo_command(path: str, rev: str, since: str | None, until: str | None, wind
     evidence["level"] = place_repository(evidence, survey=survey, rubric_path=rubric)
     if commits_out:
         rows = commit_rows(mining, show_identities=show_identities)
-        with atomic_open(commits_out, "w", newline="") as fh:
+        # names and e-mails (--show-identities) make a file owner-only when it is created
+        with atomic_open(commits_out, "w", newline="", private=show_identities) as fh:
             rows.to_csv(fh, index=False)
     if json_out:
-        write_json(json_out, evidence)
+        write_json(json_out, evidence, private=show_identities)
     if not quiet and json_out != "-":
         print_repo_summary(evidence)
         print_level(evidence["level"])
