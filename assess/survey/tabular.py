@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import os
 import re
 import zipfile
@@ -175,6 +176,8 @@ def parse_cell(item: Item, cell: Any) -> tuple[Any, str | None]:
         if not match:
             return None, "expected a number, got text"
         number = float(match.group(1).replace("\u2212", "-").replace(",", "."))
+        if not math.isfinite(number):  # hundreds of digits: no scale goes that far
+            return None, "expected a number, got one too large to read"
         return check_answer(item, int(number) if number == int(number) else number)
     return check_answer(item, text)
 
@@ -311,7 +314,7 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
 def _cell_text(cell: Any) -> str:
     if cell is None:
         return ""
-    if isinstance(cell, float) and cell == int(cell):
+    if isinstance(cell, float) and math.isfinite(cell) and cell.is_integer():
         return str(int(cell))
     return str(cell).strip()
 

@@ -10,7 +10,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from studyfix import registered_study
 
@@ -82,6 +82,7 @@ def test_response_csv_files(tmp_path_factory, text, header):
 @FUZZ
 @given(data=raw_bytes, cells=st.lists(st.lists(st.none() | st.text(max_size=15) | st.integers() | st.floats(
     allow_nan=False, allow_infinity=False), max_size=6), max_size=6))
+@example(data=b"", cells=[[1.7976931348623155e+308], ["9" * 400], [float("inf")]])  # found by this test
 def test_response_xlsx_files(tmp_path_factory, data, cells):
     import openpyxl
 
