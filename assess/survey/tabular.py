@@ -255,7 +255,7 @@ def _check_zip(path: Path) -> None:
     try:
         fd = open_regular(path, what="xlsx file")  # regular file, bounded size, no FIFO hang
     except InputError as exc:
-        raise UnreadableFile(exc.message.split(": ", 1)[-1]) from None
+        raise UnreadableFile(exc.detail) from None
     try:
         with os.fdopen(fd, "rb") as fh, zipfile.ZipFile(fh) as archive:
             members = archive.infolist()

@@ -32,7 +32,7 @@ def read_user_text(path: Path, *, lenient: bool = False) -> Decoded:
     try:
         raw = read_bytes_bounded(path, what="response file")  # regular files only, bounded in size
     except InputError as exc:
-        raise UnreadableFile(exc.message.split(": ", 1)[-1]) from None
+        raise UnreadableFile(exc.detail) from None
     if not raw.strip():
         raise UnreadableFile("the file is empty")
     notes: list[str] = []
