@@ -29,9 +29,10 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 
 
 def _bounded(fn, *, seconds: float = 20, megabytes: float = 200):
-    """Run ``fn``; return what it raised or returned, asserting generous time and memory bounds."""
+    """Run ``fn``; return what it raised or returned, asserting generous CPU-time and memory bounds
+    (CPU time of this process: the bound holds however loaded the machine is)."""
     tracemalloc.start()
-    start = time.monotonic()
+    start = time.process_time()
     try:
         try:
             result = fn()
@@ -40,7 +41,7 @@ def _bounded(fn, *, seconds: float = 20, megabytes: float = 200):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - start < seconds
+    assert time.process_time() - start < seconds
     assert peak < megabytes * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
     return result
 
@@ -168,7 +169,7 @@ def test_a_50_mb_file_is_refused_by_size_and_a_5_mb_one_read_in_linear_time(tmp_
     five = tmp_path / "five.json"
     five.write_text(json.dumps([dict(record, response_id=f"r{i}") for i in range(35_000)]))
     assert five.stat().st_size > 5 * 1024 * 1024
-    result = _bounded(lambda: load_responses([five], q), seconds=20, megabytes=400)
+    result = _bounded(lambda: load_responses([five], q), seconds=30, megabytes=400)  # quadratic scanning took minutes
     assert len(result.rejected) == 35_000
 
 

@@ -173,13 +173,13 @@ def test_a_50_mb_input_costs_bounded_time_and_memory(tmp_path, reader):
     else:
         call = lambda: load_rubric(_sparse(tmp_path / "big.yaml"))  # noqa: E731
     tracemalloc.start()
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: independent of the machine's load
     try:
         result = _only_our_errors(call)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - start < 15 and peak < 64 * 1024 * 1024, (reader, peak)
+    assert time.process_time() - start < 15 and peak < 64 * 1024 * 1024, (reader, peak)
     if isinstance(result, AssessError):
         text = str(result)
     elif isinstance(result, dict):  # a survey summary whose only input was rejected
