@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assess.findings import DIMENSIONS
 from assess.resources import package_file
 from assess.yamlfile import load_yaml
 
-DIMENSIONS = ["authorship", "review", "specification", "validation", "autonomy", "organisation"]
 GIT_BLIND_RANGE = (0, 2)  # no traces: git cannot tell Level 0 from 1 or 2
 CONF_ORDER = ["none", "low", "medium", "high"]
+DEFAULTED_SECTIONS = ("collection",)
 
 
 @dataclass
@@ -41,7 +42,12 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
     data = doc.data
     if not isinstance(data, dict):
         raise doc.error("expected a mapping")
-    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy", "gates"):
+    bundled = load_yaml(package_file("levels", "rubric.yaml")).data if path else data
+    for section in DEFAULTED_SECTIONS:  # sections newer than many user rubrics: the bundled values apply
+        if section not in data:
+            data[section] = dict(bundled[section])
+    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy", "collection",
+                    "gates"):
         if not isinstance(data.get(section), dict):
             raise doc.error(f"missing section '{section}'", section, hint="start from the bundled rubric.yaml")
     for lvl, gate in data["gates"].items():
@@ -51,8 +57,7 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
             if dim not in DIMENSIONS or not isinstance(req, int):
                 raise doc.error(f"unknown dimension '{dim}' or non-integer level", "gates", lvl, dim)
 
-    bundled = load_yaml(package_file("levels", "rubric.yaml")).data if path else data
-    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy"):
+    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy", "collection"):
         for key, value in data[section].items():
             if key not in bundled[section]:
                 known = ", ".join(sorted(bundled[section]))
@@ -358,9 +363,9 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
     level = 2
     if cloud_share >= t["level3_cloud_share"]:
         level = 3
-    # one run must be both long and sustained (signals report the longest span among runs of 5+)
-    long_runs = s.get("long_run_span_hours", 0) >= t["level4_run_hours"] and t["level4_run_commits"] <= 5 \
-        and s["chains_ge5"] > 0
+    # one run must be both long and sustained: the frontier holds every run no other beats on both
+    long_runs = any(run["n"] >= t["level4_run_commits"] and run["span_hours"] >= t["level4_run_hours"]
+                    for run in s["run_frontier"])
     off_hours = off_share >= t["level4_off_hours_share"] and ai >= t.get("level4_off_hours_min_commits", 10)
     # an agent workflow in CI is shown as evidence, but only observed behaviour (long runs, work out
     # of hours) places Level 4

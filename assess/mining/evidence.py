@@ -10,8 +10,9 @@ import pandas as pd
 from assess import __version__, defaults
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
+from assess.signal_catalogue import EVIDENCE_SCHEMA_VERSION
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = EVIDENCE_SCHEMA_VERSION
 DEFAULT_WINDOW_DAYS = defaults.WINDOW_DAYS
 EXAMPLES_PER_AGENT = 5
 
@@ -119,8 +120,9 @@ def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS,
-                   show_identities: bool = False) -> dict[str, Any]:
-    """The repository evidence document (validated by ``assess/schemas/evidence.schema.json``)."""
+                   show_identities: bool = False, collection: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The repository evidence document (validated by ``assess/schemas/evidence.schema.json``).
+    ``collection``: how signals are measured (the rubric's ``collection`` section; default bundled)."""
     c = mining.commits
     cat = mining.catalogue
     start, end = window_bounds(c, window_days) if not c.empty else (None, None)
@@ -223,7 +225,7 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
             "catalogue": {"files": list(cat.files), "entries": len(cat.entries)},
         },
         "artefacts": mining.artefacts,
-        "signals": compute_signals(c, mining.files, mining.artefacts, mining.head, start, end),
+        "signals": compute_signals(c, mining.files, mining.artefacts, mining.head, start, end, collection=collection),
         "identities": identities,
         "caveats": caveats,
     }
