@@ -131,9 +131,9 @@ def test_survey_narrows_ranges_and_contradictions_are_reported(shaped):
     lv = place_repository(ev, survey=survey)
     jsonschema.validate(lv, LEVEL_SCHEMA)
     a = lv["dimensions"]["authorship"]
-    assert a["level"] == 1 and a["range"] == [1, 1] and a["source"] == "git+survey"
-    # the level came from the team's answers, not from git: it says so and is not "high"
-    assert a["summary"].startswith("Level 1 from the questionnaire") and a["confidence"] == "medium"
+    # git saw no agent trace: the team's claim is shown as a claim and does not narrow the range
+    assert a["level"] is None and a["range"] == [0, 2] and a["source"] == "git+survey"
+    assert "claims Level 1 (self-reported, not evidenced)" in a["summary"] and a["confidence"] == "low"
     assert lv["dimensions"]["organisation"]["level"] == 2
     assert any(c["dimension"] == "review" for c in lv["contradictions"])
     gaps = lv["gaps"]

@@ -80,11 +80,14 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
                 "summary": not_placeable_why}
     lo, _ = staged({k: d.lo for k, d in dims.items()}, gates)
     hi, _ = staged({k: d.hi for k, d in dims.items()}, gates)
-    point, fail = staged({k: (d.level if d.level is not None else d.lo) for k, d in dims.items()}, gates)
+    unseen = _unseen(dims, rubric)
+    # absence is not evidence: with strong visible evidence, what git cannot see does not cap the point
+    point, fail = staged({k: (d.hi if k in unseen else d.level if d.level is not None else d.lo)
+                          for k, d in dims.items()}, gates)
     a = dims["authorship"]
     level: int | None = max(min(point, hi), lo)
-    if a.level is None and a.source in ("git", "none") and lo != hi:
-        level = None  # no traces and no survey: a range, never a confident 0
+    if a.level is None and lo != hi:
+        level = None  # nothing observed on authorship (a survey's claim included): a range, never a confident 0
     # confidence: the weakest of the dimensions the reached gates rest on, lowered by a wide range
     named = {d for lvl in range(1, (level or 0) + 2) for d in gates.get(lvl, {})} or {"authorship"}
     conf = min((dims[d].confidence for d in named if d in dims), key=CONF_ORDER.index, default="low")
@@ -107,12 +110,15 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
     else:
         summary = f"Level {level}" + (f" (range {lo}-{hi})" if lo != hi else "") + ": " + dims["authorship"].summary
         from_survey = [k for k, d in dims.items() if "survey" in d.source.split("+")
-                       and d.summary.startswith("Level ") and " from the questionnaire" in d.summary]
+                       and d.summary.startswith("Level ") and " claimed in the questionnaire" in d.summary]
         if from_survey:
             summary += (f" The questionnaire set {', '.join(from_survey)} inside the range git allows, so this level "
                         "partly rests on the team's own answers.")
         if failed:
             summary += f" Not Level {failed['level']}: {failed['reason']}."
+        if unseen:
+            summary += (f" {' and '.join(unseen)} rest on what git cannot see (specs in a tracker, tests kept outside "
+                        "the repository): the level rests on the visible evidence and the range stays open.")
     return {"level": level, "range": [lo, hi], "confidence": conf, "failed_gate": failed, "placeable": True,
             "summary": summary}
 
@@ -129,6 +135,36 @@ def _attribution_months(evidences: list[dict[str, Any]]) -> dict[str, dict[str, 
             for agent, n in row["by_agent"].items():
                 m["by_agent"][agent] = m["by_agent"].get(agent, 0) + n
     return months
+
+
+def _unseen(dims: dict[str, Dim], rubric: dict[str, Any]) -> list[str]:
+    """Dimensions whose open range reflects what git cannot see, when the visible evidence is strong
+    enough (agent-authored code with machine merges or unattended runs) to set the point level."""
+    u = rubric["unseen"]
+    a = dims["authorship"].level or 0
+    operation = max(dims["review"].level or 0, dims["autonomy"].level or 0)
+    if a < u["strong_authorship"] or operation < u["strong_operation"]:
+        return []
+    # git sees nothing at Level 4 or above there, yet the range is open to 5
+    return [k for k in u["dimensions"] if k in dims and dims[k].hi == 5 and (dims[k].level or 0) < 4]
+
+
+def before_agents(month: str | None, rubric: dict[str, Any]) -> bool:
+    """True when ``month`` (YYYY-MM) is before coding agents existed (the rubric's history section)."""
+    return bool(month) and str(month)[:7] < rubric["history"]["agents_available_from"]
+
+
+def level_changes(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Months where the level judged on that month's evidence differs from the previous placed month."""
+    out, prev = [], None
+    for row in timeline:
+        if row.get("level") is None:
+            continue
+        if prev is not None and row["level"] != prev["level"]:
+            out.append({"month": row["month"], "from": prev["level"], "to": row["level"], "since": prev["month"],
+                        "text": f"{row['month']}: Level {prev['level']} \u2192 {row['level']}"})
+        prev = row
+    return out
 
 
 def _timeline(by_month: list[dict[str, Any]], rubric: dict[str, Any], line_records: bool,
@@ -157,6 +193,10 @@ def _level_months(by_month: list[dict[str, Any]], rubric: dict[str, Any], line_r
         s = {**m, "refs": {}}
         arts = {k: {"count": 1, "paths": []} for k in m.get("artefacts", [])}
         share = s["ai_code_commits"] / s["code_commits"] if s["code_commits"] else None
+        if before_agents(m["month"], rubric) and s["code_commits"]:
+            out.append({"month": m["month"], "level": 0, "range": [0, 0], "ai_share": share,
+                        "code_commits": s["code_commits"]})
+            continue
         if s["code_commits"] < rubric["minimum_evidence"]["code_commits"] and s["ai_code_commits"] == 0:
             out.append({"month": m["month"], "level": None, "range": list(GIT_BLIND_RANGE) if s["code_commits"] else [0, 5],
                         "ai_share": share, "code_commits": s["code_commits"]})
@@ -206,6 +246,12 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         for d in dims.values():
             d.source = "+".join(p for p in d.source.split("+") if p != "git") or "none"
     overall = _overall(dims, rubric, placeable, why)
+    window_end = max((e["window"]["end"] for e in evidences if e["window"].get("end")), default=None)
+    if placeable and evidences and window_end and before_agents(window_end, rubric):
+        overall = {"level": 0, "range": [0, 0], "confidence": "high", "failed_gate": None, "placeable": True,
+                   "summary": f"Level 0: the assessment window ends in {window_end[:7]}, before coding agents existed "
+                              f"(the first came in {rubric['history']['agents_available_from']}); nothing in this "
+                              "history can be agent work."}
     next_steps = []
     if overall.get("failed_gate"):
         # safety first: specs, tests and unattended runs come before people stop reading diffs
@@ -220,7 +266,8 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
                     "repositories": [e["repository"]["name"] for e in evidences]},
         "overall": overall,
         "dimensions": {k: dims[k].as_dict() for k in DIMENSIONS},
-        "timeline": _timeline(pooled["by_month"], rubric, line_records, evidences),
+        "timeline": (timeline := _timeline(pooled["by_month"], rubric, line_records, evidences)),
+        "level_changes": level_changes(timeline),
         "contradictions": contradictions,
         "shares": window_shares(evidences, s),
         "gaps": perception_gaps(overall, s, survey, study),

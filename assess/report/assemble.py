@@ -139,7 +139,8 @@ def _timeline(evidences: list[dict[str, Any]], team: dict[str, Any]) -> dict[str
     rows = [{k: m.get(k) for k in keys} for m in team.get("timeline", []) if "commits" in m]
     agents = sorted({a for r in rows for a in r["by_agent"]},
                     key=lambda a: -sum(r["by_agent"].get(a, 0) for r in rows))
-    return {"months": rows, "agents": [{"id": a, "name": names.get(a, a)} for a in agents]}
+    return {"months": rows, "agents": [{"id": a, "name": names.get(a, a)} for a in agents],
+            "changes": list(team.get("level_changes", []))}
 
 
 def _agents(evidences: list[dict[str, Any]], links: _Links) -> list[dict[str, Any]]:
