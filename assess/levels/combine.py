@@ -26,6 +26,8 @@ from assess.levels.placement import (
     validation,
 )
 
+LEVEL_SCHEMA_VERSION = "2.0"  # 2.0: shares, level_changes, gaps computed once (the report shows them)
+
 
 def pool_signals(evidences: list[dict[str, Any]]) -> dict[str, Any]:
     """Team signals from several repositories, each pooled by the aggregation declared for it in
@@ -262,6 +264,7 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         for f in sorted(overall["failed_gate"]["all_failing"], key=lambda f: order.index(f["dimension"])):
             next_steps.append(_next_step(f["dimension"], f["required"], rubric))
     return {
+        "schema_version": LEVEL_SCHEMA_VERSION,
         "rubric": {"file": rubric["_file"], "version": str(rubric.get("version", "")),
                    "thresholds": {k: v for k, v in rubric.items() if k not in ("_file", "next_steps")}},
         "sources": {"git": bool(evidences), "survey": survey is not None, "study": study is not None,
