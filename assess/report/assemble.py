@@ -14,7 +14,7 @@ from assess.findings import DIMENSIONS
 from assess.redact import sanitize_remote
 from assess.report.escape import fill_template
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: one gaps block, placement-owned shares and timeline
 
 LEVEL_NAMES = {0: "spicy autocomplete", 1: "coding intern", 2: "junior developer", 3: "developer",
                4: "engineering team", 5: "dark factory"}
@@ -103,6 +103,9 @@ def _evidence_items(dimension: dict[str, Any], links: _Links) -> list[dict[str, 
             "paths": [links.path(p, repo) for p in refs.get("paths", [])],
             "survey_items": list(refs.get("survey_items", [])),
             "repositories": [r for r in repos if r is not None],
+            # refs of other sources (sessions, pull_requests, ...): ids as the source gave them
+            "other_refs": {k: list(v) for k, v in refs.items()
+                           if k not in ("commits", "paths", "survey_items", "repositories")},
         })
     return items
 
