@@ -1,0 +1,83 @@
+"""What session logs say about autonomy and review, judged only with the rubric's `sessions:` thresholds.
+
+Autonomy: prompts written by programs only -> 5; a quarter of sessions with stretches of hours without a
+touch point and under one touch point per agent-hour -> 4; delegated stretches (median longest stretch
+of a quarter hour or more) with few touch points -> 3; a person touching the agent every few minutes is
+pairing -> 2. Review follows from the same observation but only indirectly (the logs do not show who
+read the diff afterwards), so its confidence is one step lower and the evidence is marked inferred.
+Thin evidence (fewer sessions than `min_sessions`) gives low confidence and a range one level wide
+each way, never a lower level.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from assess.findings import CONFIDENCES, EvidenceItem, Finding
+
+SOURCE = "sessions"
+
+
+def findings(summary: dict[str, Any], rubric: dict[str, Any]) -> list[Finding]:
+    """Findings for `autonomy` and `review` from a sessions summary (`assess.sessions.summary.summarise`)."""
+    r = rubric["sessions"]
+    sessions = [s for s in summary.get("sessions", []) if s.get("start")]
+    if not sessions:
+        return []
+    ids = [s["session_id"] for s in sessions]
+    human = sum(s["human_prompts"] for s in sessions)
+    program = sum(s["program_prompts"] for s in sessions)
+    active_h = sum(s.get("agent_active_minutes", 0) for s in sessions) / 60
+    touch = sum(s.get("touch_points", s["human_prompts"] + s["interrupts"]) for s in sessions)
+    rate = touch / active_h if active_h > 0 else None
+    longest = [s["longest_unattended_minutes"] for s in sessions]
+    median_longest = statistics.median(longest)
+    long_ids = [s["session_id"] for s in sessions if s["longest_unattended_minutes"] >= r["level4_unattended_minutes"]]
+    long_share = len(long_ids) / len(sessions)
+    prompts = human + program
+    program_share = program / prompts if prompts else 0.0
+    engineer_days = len({(s.get("person"), s["start"][:10]) for s in sessions})
+
+    ev = [
+        EvidenceItem("touch_points_per_agent_hour", None if rate is None else round(rate, 2),
+                     f"{touch} human touch points over {active_h:.1f} agent-active hours"
+                     + (f" ({rate:.1f} per hour)" if rate is not None else ""), refs={"sessions": ids}),
+        EvidenceItem("median_longest_unattended_minutes", round(median_longest, 1),
+                     f"median of each session's longest stretch without a touch point: {median_longest:.1f} min "
+                     f"(max {max(longest):.0f} min)", refs={"sessions": ids}),
+        EvidenceItem("long_unattended_share", round(long_share, 3),
+                     f"{len(long_ids)} of {len(sessions)} sessions ran {r['level4_unattended_minutes']}+ min "
+                     "without a touch point", refs={"sessions": long_ids}),
+        EvidenceItem("program_prompt_share", round(program_share, 3),
+                     f"{program} of {prompts} prompts written by programs (headless runs)",
+                     refs={"sessions": [s["session_id"] for s in sessions if s["program_prompts"]]}),
+    ]
+    if program >= r["level5_min_program_prompts"] and program_share >= r["level5_program_prompt_share"]:
+        level, why = 5, "prompts are written by programs, not people"
+    elif long_share >= r["level4_long_run_share"] and rate is not None and rate <= r["level4_max_touch_per_hour"]:
+        level, why = 4, (f"{long_share:.0%} of sessions ran {r['level4_unattended_minutes']}+ min unattended, "
+                         f"{rate:.1f} touch points per agent-hour")
+    elif median_longest >= r["level3_unattended_minutes"] and (rate is None or rate < r["pairing_touch_per_hour"]):
+        level, why = 3, f"agents work delegated stretches (median longest {median_longest:.0f} min) between touch points"
+    else:
+        level, why = 2, ("a person steps in every few minutes: pairing" if rate is not None
+                         and rate >= r["pairing_touch_per_hour"] else "short stretches between human prompts")
+    if len(sessions) < r["min_sessions"]:
+        confidence = "low"
+        lo, hi = max(0, level - 1), min(5, level + 1)
+        why += f"; only {len(sessions)} session(s), fewer than {r['min_sessions']}"
+    else:
+        confidence = ("high" if len(sessions) >= r["confident_sessions"]
+                      and engineer_days >= r["confident_engineer_days"] else "medium")
+        lo = hi = level
+    ev = [EvidenceItem(e.signal, e.value, e.text, e.supports, level, e.refs) for e in ev]
+    autonomy = Finding("autonomy", SOURCE, level, lo, hi, confidence,
+                       f"Session logs: Level {level}: {why}.", events=len(sessions), evidence=tuple(ev))
+    review_conf = CONFIDENCES[max(1, CONFIDENCES.index(confidence) - 1)]
+    review_ev = tuple(EvidenceItem(e.signal, e.value, e.text, e.supports, level, e.refs, inferred=True) for e in ev)
+    review = Finding("review", SOURCE, level, max(0, lo - (0 if level < 4 else 1)), hi, review_conf,
+                     f"Session logs: people {'are in the loop every few minutes' if level <= 2 else 'check outcomes rather than each step' if level >= 4 else 'review delegated work between stretches'} "
+                     "(inferred: logs do not show who reads the diff afterwards).",
+                     events=len(sessions), evidence=review_ev)
+    return [autonomy, review]
