@@ -25,7 +25,7 @@ CHAT_NAME = ".aider.chat.history.md"
 INPUT_NAME = ".aider.input.history"
 
 _START = re.compile(r"^# aider chat started at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})")
-_TOKENS = re.compile(r"^> Tokens: (.+?)\.(?:\s+Cost: \$([\d.]+) message)?")
+_TOKENS = re.compile(r"^> Tokens: (.+?)\.(?:\s+|$)(?:Cost: \$([\d.]+) message)?")
 _PART = re.compile(r"([\d.]+)([kKmM]?) (sent|received|cache write|cache hit)")
 _MODEL = re.compile(r"^> (?:Main model|Model): (\S+)")
 _COMMIT = re.compile(r"^> Commit ([0-9a-f]{7,40}) ")
@@ -77,6 +77,7 @@ def read(stream: BinaryIO, name: str, ctx: ReadContext,
             now = parse_iso(m.group(1), ctx.local_tz)
             sid = f"aider-{file_key}-{m.group(1).replace(' ', 'T')}"
             model, in_prompt, agent_block = None, False, False
+            yield Event(kind="agent_message", ts=now, session_id=sid)  # the launch banner
             continue
         if sid is None:
             continue

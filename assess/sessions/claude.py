@@ -113,8 +113,7 @@ def _entry_events(e: dict[str, Any], sub_file: bool, stem: str, fallback_sid: st
         if e.get("isMeta") is True:
             return
         if e.get("isCompactSummary") is True:
-            yield Event(kind="compaction", **base)
-            return
+            return  # the summary after a compact_boundary: neither a prompt nor a second compaction
         msg = e.get("message") or {}
         content = msg.get("content")
         texts: list[str] = []

@@ -60,6 +60,7 @@ class _Folder:
         self.since, self.until, self.person = since, until, person
         self.seen_uids: set[str] = set()
         self.usage: dict[str, tuple[Session, str, Tokens]] = {}
+        self.replayed: set[str] = set()   # "m:<message id>" of main-line calls, to drop /btw replays
 
     def fold(self, ev: Event, source: str, name: str, repository: Path | None) -> None:
         ts = ev.ts
@@ -88,7 +89,7 @@ class _Folder:
         if ts is not None:
             if kind in TOUCH_KINDS:
                 s.touch_times.append((ts, kind))
-            elif kind in AGENT_KINDS or kind in ("program_prompt", "compaction", "command"):
+            elif kind in AGENT_KINDS or kind in ("program_prompt", "compaction"):
                 s.agent_times.append(ts)
         if ev.cwd and not s.cwd:
             s.cwd = ev.cwd
@@ -111,6 +112,9 @@ class _Folder:
         assert tokens is not None
         key = ev.usage_key
         if key is not None:
+            if key.startswith("m:") and key in self.replayed:
+                self.c.usage_duplicates += 1  # a sidechain replay of a main-line message: dropped
+                return
             prior = self.usage.get(key)
             if prior is not None:
                 self.c.usage_duplicates += 1
@@ -124,9 +128,8 @@ class _Folder:
                     self.usage[key] = (ps, pmodel, tokens)
                 return
             self.usage[key] = (s, model, tokens)
-            if ":" in key and not key.startswith(("m:", "md:", "gemini:")):
-                # a later sidechain replay of this message (new request id) is the same call
-                self.usage.setdefault("m:" + key.split(":", 1)[0], (s, model, tokens))
+            if not key.startswith(("m:", "md:", "gemini:")) and ":" in key:
+                self.replayed.add("m:" + key.split(":", 1)[0])
         acc = s.tokens_by_model.get(model)
         if acc is None:
             acc = s.tokens_by_model[model] = Tokens()
@@ -182,7 +185,9 @@ def _read(src: _Source, stream: BinaryIO, ctx: ReadContext) -> Iterator[Event]:
     if src.format == "entire":
         fmt = entire.sniff_blob(stream)
         if fmt is None:
-            ctx.skip(src.name, 1, "checkpoint transcript in an unknown format")
+            empty = not (stream.peek(1) if hasattr(stream, "peek") else b"")  # type: ignore[attr-defined]
+            ctx.skip(src.name, 1, "blob missing from the repository (or empty)" if empty
+                     else "checkpoint transcript in an unknown format")
             return iter(())
         return READERS[fmt](stream, src.name, ctx)
     return READERS[src.format](stream, src.name, ctx)

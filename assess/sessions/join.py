@@ -5,8 +5,10 @@
 3. `base_commit`: the agent recorded its starting commit (Codex `session_meta.git.commit_hash`); commits
    descending from it inside the session's time window belong to it;
 4. `cwd_branch_time` / `cwd_time`: the session ran in the repository (or its transcript is committed
-   there) and the commit was authored between the session's start and `window_minutes` after its end,
-   on the session's branch when the branch is known and a ref carries that name.
+   there) and the commit was authored between the session's start and `window_minutes` after its end;
+   when the session's branch exists as a ref, only commits reached from that branch count.
+   Time-window joins are weak in a shared repository (a teammate's commit in the window is joined
+   too), so the share of commits with an explicit link (1-3) is reported beside the total.
 
 Commits that only add transcripts (`.specstory/`, `.claude/transcripts/`, `.aider*`) are not counted.
 """
@@ -126,14 +128,20 @@ def join(ms: list[SessionMetrics], repo: Path, checkpoints: dict[str, set[str]] 
                     frontier.append(c.sha)
     relevant = [m for m in ms if _in_repo(m, repo)]
     timeline = sorted(commits, key=lambda c: c.author_time)
+    refs = {r for c in commits for r in c.sources}
     times = [c.author_time for c in timeline]
     for m in relevant:
         if m.start is None or m.end is None:
             continue
         lo, hi = m.start - 60, m.end + window
+        branch_known = bool(m.branch) and m.branch in refs
         for c in timeline[bisect_left(times, lo):bisect_right(times, hi)]:
-            on_branch = bool(m.branch) and m.branch in c.sources
-            link(c.sha, m.session_id, "cwd_branch_time" if on_branch else "cwd_time")
+            if branch_known:
+                # the session's branch exists: commits reached only from other branches are someone else's
+                if m.branch in c.sources:
+                    link(c.sha, m.session_id, "cwd_branch_time")
+            else:
+                link(c.sha, m.session_id, "cwd_time")
     linked_sessions = {sid for _, sid in links}
     in_scope = {m.session_id for m in relevant} | linked_sessions
     commit_method: dict[str, str] = {}
@@ -141,12 +149,14 @@ def join(ms: list[SessionMetrics], repo: Path, checkpoints: dict[str, set[str]] 
         if sha not in commit_method or METHODS.index(method) < METHODS.index(commit_method[sha]):
             commit_method[sha] = method
     by_method = {k: sum(1 for v in commit_method.values() if v == k) for k in METHODS}
+    explicit = sum(1 for v in commit_method.values() if v in METHODS[:3])
     return {
         "repository": repo.resolve().name,
         "window_minutes": window_minutes,
         "code_commits": len(commits),
         "commits_with_session": len(commit_method),
         "commit_share_with_session": _share(len(commit_method), len(commits)),
+        "commit_share_with_explicit_link": _share(explicit, len(commits)),
         "sessions": len(in_scope),
         "sessions_with_commit": len(linked_sessions & in_scope),
         "session_share_with_commit": _share(len(linked_sessions & in_scope), len(in_scope)),

@@ -1,7 +1,8 @@
 """Metrics per session, per person-day and per team-week, computed once here (sessions.md §12).
 
-Agent-active time: gaps between consecutive events of at most `idle_minutes` that end in agent work
-are summed; longer gaps are idle. The longest unattended stretch is the longest run of agent activity
+Agent-active time: gaps of at most `idle_minutes` between consecutive agent events (messages, tool
+calls and results) are summed; longer gaps are idle (the recipe of sessions.md §12; a quick human reply
+inside a turn does not stop the clock). The longest unattended stretch is the longest run of agent activity
 (gaps within `idle_minutes`) without a human touch point (prompt, interrupt, rejection, approval,
 steering). Headless sessions in the same folder and branch that follow each other within
 `idle_minutes` are chained, because each restart brings a program-written prompt, not a person.
@@ -89,10 +90,11 @@ def session_metrics(s: Session, idle_minutes: float = IDLE_MINUTES) -> SessionMe
     run_start: float | None = None
     last_agent: float | None = None
     prev: float | None = None
-    for t, touch in timeline:
-        if prev is not None and not touch and t - prev <= idle:
+    for t in sorted(s.agent_times):
+        if prev is not None and t - prev <= idle:
             active += t - prev
         prev = t
+    for t, touch in timeline:
         if touch:
             if run_start is not None and last_agent is not None:
                 runs.append(last_agent - run_start)

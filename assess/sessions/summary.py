@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assess.sessions import prices
@@ -13,12 +14,25 @@ from assess.sessions.pseudonym import pseudonym, pseudonym_key
 SCHEMA = "assess-sessions-summary/1"
 
 
+_HOME = re.compile(r"^(?:/(?:Users|home)/|[A-Za-z]:[\\/]Users[\\/])([^/\\]+)")
+
+
+def person_of(cwd: str | None, local: str, repository: str | None) -> str:
+    """Who ran a session: the home folder in its working directory (sessions.md §12), else this machine's
+    user for local logs, else unknown (a transcript committed by someone else)."""
+    m = _HOME.match(cwd or "")
+    if m:
+        return f"home:{m.group(1)}"
+    return "unknown" if repository else local
+
+
 def all_metrics(coll: Collection, idle_minutes: float = IDLE_MINUTES,
                 show_identities: bool = False) -> list[SessionMetrics]:
     key = None if show_identities else pseudonym_key()
     out = []
     for s in coll.sessions.values():
         m = session_metrics(s, idle_minutes)
+        m.person = person_of(s.cwd, s.person, s.repository)
         if not show_identities:
             m.person = pseudonym(m.person, key)
         out.append(m)
