@@ -45,7 +45,8 @@ class Commit:
 def read_commits(repo: Path, max_commits: int = 200_000) -> list[Commit]:
     fmt = f"@@%H%x1f%P%x1f%at%x1f%S%x1f%(trailers:key={TRAILER},valueonly,separator=%x1e)"
     try:
-        out = subprocess.run(["git", "-C", str(repo), "log", "--all", "--source", "--no-merges",
+        out = subprocess.run(["git", "-C", str(repo), "log", "--exclude=refs/heads/entire/*",
+                              "--exclude=refs/remotes/*/entire/*", "--all", "--source", "--no-merges",
                               f"--max-count={max_commits}", f"--format={fmt}", "--name-only"],
                              capture_output=True, timeout=900)
     except (OSError, subprocess.TimeoutExpired) as exc:
