@@ -72,7 +72,9 @@ class Source:
 
 
 # name -> source module. One line per source; see the module docstring for the module's contract.
-SOURCES: dict[str, Source] = {}
+SOURCES: dict[str, Source] = {
+    "sessions": Source("sessions", "assess.sessions.source"),
+}
 
 
 @dataclass(frozen=True)

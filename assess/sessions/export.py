@@ -186,3 +186,33 @@ def _quantiles(xs: list[float]) -> dict[str, float | None]:
         return {"count": 0, "median": None, "p90": None}
     xs = sorted(xs)
     return {"count": len(xs), "median": round(statistics.median(xs), 2), "p90": round(xs[int(0.9 * (len(xs) - 1))], 2)}
+
+
+def is_bundle_input(path: Path) -> bool:
+    """True when `path` is a bundle file or a folder holding bundle files (not raw logs)."""
+    candidates = bundle_paths([path]) if path.is_dir() else [path]
+    for p in candidates[:20]:
+        if p.suffix != ".json":
+            continue
+        try:
+            with open(p, "rb") as fh:
+                head = fh.read(4096)
+        except OSError:
+            continue
+        if BUNDLE_SCHEMA.encode() in head:
+            return True
+    return False
+
+
+def engineer_day_units(paths: list[str | Path]) -> list[dict[str, Any]]:
+    """One unit per (pseudonymous engineer, day) for the placement: numbers only, no ids beyond the
+    pseudonym the bundle already carries."""
+    units = []
+    for p in bundle_paths([Path(x) for x in paths]):
+        b = load_bundle(p)
+        for d in b["days"]:
+            units.append({"id": f"{b['person']}/{d['day']}", "human": d.get("human_prompts", 0),
+                          "program": d.get("program_prompts", 0), "touch": d.get("touch_points", 0),
+                          "active_minutes": d.get("agent_active_minutes", 0),
+                          "longest": d.get("longest_unattended_minutes", 0), "day": (b["person"], d["day"])})
+    return units

@@ -20,43 +20,53 @@ SOURCE = "sessions"
 
 
 def findings(summary: dict[str, Any], rubric: dict[str, Any]) -> list[Finding]:
-    """Findings for `autonomy` and `review` from a sessions summary (`assess.sessions.summary.summarise`)."""
+    """Findings for `autonomy` and `review` from a sessions summary (`assess.sessions.summary.summarise`)
+    or a combination of bundles (`assess.sessions.source`, judged per engineer-day)."""
     r = rubric["sessions"]
-    sessions = [s for s in summary.get("sessions", []) if s.get("start")]
-    if not sessions:
+    if "units" in summary:   # combined bundles: the unit is an engineer-day, not a session
+        units = summary["units"]
+        unit_name = "engineer-days"
+    else:
+        units = [{"id": s["session_id"], "human": s["human_prompts"], "program": s["program_prompts"],
+                  "touch": s.get("touch_points", s["human_prompts"] + s["interrupts"]),
+                  "active_minutes": s.get("agent_active_minutes", 0), "longest": s["longest_unattended_minutes"],
+                  "day": (s.get("person"), s["start"][:10])}
+                 for s in summary.get("sessions", []) if s.get("start")]
+        unit_name = "sessions"
+    if not units:
         return []
-    ids = [s["session_id"] for s in sessions]
-    human = sum(s["human_prompts"] for s in sessions)
-    program = sum(s["program_prompts"] for s in sessions)
-    active_h = sum(s.get("agent_active_minutes", 0) for s in sessions) / 60
-    touch = sum(s.get("touch_points", s["human_prompts"] + s["interrupts"]) for s in sessions)
+    ids = [u["id"] for u in units]
+    human = sum(u["human"] for u in units)
+    program = sum(u["program"] for u in units)
+    active_h = sum(u["active_minutes"] for u in units) / 60
+    touch = sum(u["touch"] for u in units)
     rate = touch / active_h if active_h > 0 else None
-    longest = [s["longest_unattended_minutes"] for s in sessions]
+    longest = [u["longest"] for u in units]
     median_longest = statistics.median(longest)
-    long_ids = [s["session_id"] for s in sessions if s["longest_unattended_minutes"] >= r["level4_unattended_minutes"]]
-    long_share = len(long_ids) / len(sessions)
+    long_ids = [u["id"] for u in units if u["longest"] >= r["level4_unattended_minutes"]]
+    long_share = len(long_ids) / len(units)
     prompts = human + program
     program_share = program / prompts if prompts else 0.0
-    engineer_days = len({(s.get("person"), s["start"][:10]) for s in sessions})
-
+    engineer_days = len({u["day"] for u in units})
+    sessions = units
     ev = [
         EvidenceItem("touch_points_per_agent_hour", None if rate is None else round(rate, 2),
                      f"{touch} human touch points over {active_h:.1f} agent-active hours"
                      + (f" ({rate:.1f} per hour)" if rate is not None else ""), refs={"sessions": ids}),
         EvidenceItem("median_longest_unattended_minutes", round(median_longest, 1),
-                     f"median of each session's longest stretch without a touch point: {median_longest:.1f} min "
+                     f"median of each {unit_name[:-1]}'s longest stretch without a touch point: {median_longest:.1f} min "
                      f"(max {max(longest):.0f} min)", refs={"sessions": ids}),
         EvidenceItem("long_unattended_share", round(long_share, 3),
-                     f"{len(long_ids)} of {len(sessions)} sessions ran {r['level4_unattended_minutes']}+ min "
+                     f"{len(long_ids)} of {len(units)} {unit_name} ran {r['level4_unattended_minutes']}+ min "
                      "without a touch point", refs={"sessions": long_ids}),
         EvidenceItem("program_prompt_share", round(program_share, 3),
                      f"{program} of {prompts} prompts written by programs (headless runs)",
-                     refs={"sessions": [s["session_id"] for s in sessions if s["program_prompts"]]}),
+                     refs={"sessions": [u["id"] for u in units if u["program"]]}),
     ]
     if program >= r["level5_min_program_prompts"] and program_share >= r["level5_program_prompt_share"]:
         level, why = 5, "prompts are written by programs, not people"
     elif long_share >= r["level4_long_run_share"] and rate is not None and rate <= r["level4_max_touch_per_hour"]:
-        level, why = 4, (f"{long_share:.0%} of sessions ran {r['level4_unattended_minutes']}+ min unattended, "
+        level, why = 4, (f"{long_share:.0%} of {unit_name} ran {r['level4_unattended_minutes']}+ min unattended, "
                          f"{rate:.1f} touch points per agent-hour")
     elif median_longest >= r["level3_unattended_minutes"] and (rate is None or rate < r["pairing_touch_per_hour"]):
         level, why = 3, f"agents work delegated stretches (median longest {median_longest:.0f} min) between touch points"
@@ -66,7 +76,7 @@ def findings(summary: dict[str, Any], rubric: dict[str, Any]) -> list[Finding]:
     if len(sessions) < r["min_sessions"]:
         confidence = "low"
         lo, hi = max(0, level - 1), min(5, level + 1)
-        why += f"; only {len(sessions)} session(s), fewer than {r['min_sessions']}"
+        why += f"; only {len(sessions)} {unit_name}, fewer than {r['min_sessions']}"
     else:
         confidence = ("high" if len(sessions) >= r["confident_sessions"]
                       and engineer_days >= r["confident_engineer_days"] else "medium")
