@@ -21,7 +21,7 @@ import orjson
 
 from assess.errors import InputError
 from assess.sessions import prices
-from assess.sessions.metrics import FACTORY_USD_PER_ENGINEER_DAY, SessionMetrics, aggregate
+from assess.sessions.metrics import FACTORY_USD_PER_ENGINEER_DAY, SessionMetrics, aggregate, run_histogram
 from assess.sessions.timeutil import utc_day
 
 BUNDLE_SCHEMA = "assess-sessions-bundle/1"
@@ -177,6 +177,7 @@ def _totals(items: list) -> dict[str, Any]:
                                                       / len(per_day_cost), 4) if per_day_cost else None,
         },
         "unattended_run_minutes": _quantiles(runs),
+        "unattended_run_histogram": run_histogram(runs),
         "models": dict(sorted(models.items())),
     }
 

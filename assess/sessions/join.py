@@ -46,14 +46,14 @@ def read_commits(repo: Path, max_commits: int = 200_000) -> list[Commit]:
     fmt = f"@@%H%x1f%P%x1f%at%x1f%S%x1f%(trailers:key={TRAILER},valueonly,separator=%x1e)"
     try:
         out = subprocess.run(["git", "-C", str(repo), "log", "--exclude=refs/heads/entire/*",
-                              "--exclude=refs/remotes/*/entire/*", "--all", "--source", "--no-merges",
+                              "--exclude=refs/remotes/*/entire/*", "--all", "--source", "--no-merges", "--no-renames",
                               f"--max-count={max_commits}", f"--format={fmt}", "--name-only"],
                              capture_output=True, timeout=900)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise AssessError(f"{repo}: cannot read git history: {exc}") from None
     if out.returncode != 0:
-        raise AssessError(f"{repo}: not a git repository (or no commits)",
-                          hint=out.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or None)
+        lines = out.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise AssessError(f"{repo}: cannot read the git history for the join", hint=lines[-1] if lines else None)
     commits: dict[str, Commit] = {}
     cur: Commit | None = None
     for row in out.stdout.decode("utf-8", "replace").splitlines():

@@ -22,6 +22,9 @@ from assess.sessions.model import Session, Tokens
 from assess.sessions.timeutil import iso, iso_week, utc_day
 
 IDLE_MINUTES = 10.0
+# bins of the unattended-run distribution, in minutes (upper bounds; the last is open)
+RUN_BINS: tuple[tuple[str, float], ...] = (("under 5 min", 5), ("5-15 min", 15), ("15-60 min", 60),
+                                            ("1-2 h", 120), ("2-4 h", 240), ("4 h or more", float("inf")))
 FACTORY_USD_PER_ENGINEER_DAY = 1000.0  # StrongDM's marker of a dark factory
 
 
@@ -70,6 +73,7 @@ class SessionMetrics:
             "headless": self.headless,
             "agent_active_minutes": round(self.agent_active_seconds / 60, 2),
             "longest_unattended_minutes": round(self.longest_unattended_seconds / 60, 2),
+            "unattended_runs_minutes": [round(r / 60, 2) for r in self.unattended_runs],
             "human_prompts": self.human_prompts, "program_prompts": self.program_prompts,
             "interrupts": self.interrupts, "rejections": self.rejections, "approvals": self.approvals,
             "steering": self.steering, "commands": self.commands, "touch_points": self.touch_points,
@@ -151,6 +155,17 @@ def headless_chains(ms: Iterable[SessionMetrics], idle_minutes: float = IDLE_MIN
         if cur:
             chains.append(cur)
     return [(c[-1].end - c[0].start, [m.session_id for m in c]) for c in chains]  # type: ignore[operator]
+
+
+def run_histogram(minutes: Iterable[float]) -> list[dict[str, Any]]:
+    """Counts of unattended runs per bin of :data:`RUN_BINS`."""
+    counts = [0] * len(RUN_BINS)
+    for m in minutes:
+        for i, (_, upper) in enumerate(RUN_BINS):
+            if m < upper:
+                counts[i] += 1
+                break
+    return [{"label": label, "count": n} for (label, _), n in zip(RUN_BINS, counts)]
 
 
 def _max_parallel(intervals: list[tuple[float, float]]) -> int:
