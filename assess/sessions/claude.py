@@ -51,9 +51,12 @@ def read(stream: BinaryIO, name: str, ctx: ReadContext) -> Iterator[Event]:
         if entry is None:
             continue
         try:
-            yield from _entry_events(entry, sub_file, stem, fallback_sid)
+            events = _entry_events(entry, sub_file, stem, fallback_sid)
         except (TypeError, AttributeError, ValueError, KeyError):
             ctx.skip(name, line.number, "unexpected field shape")
+            continue
+        if events:
+            yield from events
 
 
 def _fallback_session_id(name: str) -> str:
@@ -63,21 +66,31 @@ def _fallback_session_id(name: str) -> str:
     return p.name.split(".")[0]
 
 
-def _entry_events(e: dict[str, Any], sub_file: bool, stem: str, fallback_sid: str) -> Iterator[Event]:
+def _entry_events(e: dict[str, Any], sub_file: bool, stem: str, fallback_sid: str) -> list[Event] | None:
     etype = e.get("type")
-    sid = e.get("sessionId") or fallback_sid
-    if not isinstance(sid, str):
+    if etype not in _WANTED:
+        return None
+    sid = e.get("sessionId")
+    if not isinstance(sid, str) or not sid:
         sid = fallback_sid
     ts = parse_iso(e.get("timestamp"))
-    uid = e.get("uuid") if isinstance(e.get("uuid"), str) else None
-    cwd = e.get("cwd") if isinstance(e.get("cwd"), str) else None
-    branch = e.get("gitBranch") if isinstance(e.get("gitBranch"), str) and e.get("gitBranch") else None
-    sidechain = e.get("isSidechain") is True or sub_file
+    uid = e.get("uuid")
+    if not isinstance(uid, str):
+        uid = None
+    cwd = e.get("cwd")
+    if not isinstance(cwd, str):
+        cwd = None
+    branch = e.get("gitBranch")
+    if not isinstance(branch, str) or not branch:
+        branch = None
+    sidechain = sub_file or e.get("isSidechain") is True
     subagent_id = (e.get("agentId") or stem) if sidechain else None
     entrypoint = e.get("entrypoint")
     headless = (isinstance(entrypoint, str) and entrypoint.startswith("sdk")) or e.get("promptSource") == "sdk"
-    base = {"session_id": sid, "ts": ts, "uid": uid, "cwd": cwd, "branch": branch,
-            "subagent_id": subagent_id, "headless": headless}
+
+    def ev(kind: str, **kw: Any) -> Event:
+        return Event(sid, kind, ts, uid=kw.pop("uid", uid), cwd=cwd, branch=branch, subagent_id=subagent_id,
+                     headless=headless, **kw)
 
     if etype == "assistant":
         msg = e.get("message") or {}
@@ -97,72 +110,71 @@ def _entry_events(e: dict[str, Any], sub_file: bool, stem: str, fallback_sid: st
             tokens = Tokens(_int(usage.get("input_tokens")), _int(usage.get("output_tokens")),
                             _int(usage.get("cache_read_input_tokens")),
                             _int(usage.get("cache_creation_input_tokens")))
-            mid, rid = msg.get("id"), e.get("requestId")
+            mid = msg.get("id")
             if isinstance(mid, str):
                 # a sidechain replay (/btw) repeats the parent's message id under a new request id
-                key = f"m:{mid}" if sidechain else f"{mid}:{rid}"
+                key = f"m:{mid}" if sidechain else f"{mid}:{e.get('requestId')}"
             version = e.get("version")
             lower = isinstance(version, str) and version.startswith("2.1")
-        yield Event(kind=kind, model=model if model != "<synthetic>" else None, tokens=tokens,
-                    usage_key=key, lower_bound_output=lower, **base)
+        out = [ev(kind, model=model if isinstance(model, str) and model != "<synthetic>" else None, tokens=tokens,
+                  usage_key=key, lower_bound_output=lower)]
         if spawned:
-            yield Event(kind="subagent", **{**base, "uid": None})
-        return
+            out.append(ev("subagent", uid=None))
+        return out
 
     if etype == "user":
-        if e.get("isMeta") is True:
-            return
-        if e.get("isCompactSummary") is True:
-            return  # the summary after a compact_boundary: neither a prompt nor a second compaction
+        if e.get("isMeta") is True or e.get("isCompactSummary") is True:
+            # meta lines and the summary after a compact_boundary are neither prompts nor work
+            return None
         msg = e.get("message") or {}
         content = msg.get("content")
-        texts: list[str] = []
+        text = ""
         results: list[dict[str, Any]] = []
         if isinstance(content, str):
-            texts.append(content)
+            text = content
         elif isinstance(content, list):
             for block in content:
                 if not isinstance(block, dict):
                     continue
-                if block.get("type") == "tool_result":
+                btype = block.get("type")
+                if btype == "tool_result":
                     results.append(block)
-                elif block.get("type") == "text" and isinstance(block.get("text"), str):
-                    texts.append(block["text"])
+                elif btype == "text" and not text and isinstance(block.get("text"), str):
+                    text = block["text"]
         if results:
             shas: list[str] = []
             rejected = False
             for block in results:
-                text = _result_text(block.get("content"))
-                if block.get("is_error") and text.startswith(REJECTION_PREFIX):
+                rtext = _result_text(block.get("content"))
+                if block.get("is_error") and rtext.startswith(REJECTION_PREFIX):
                     rejected = True
-                if "] " in text:
-                    shas.extend(COMMIT_PATTERN.findall(text))
-            kind = "rejection" if rejected and not sidechain else "tool_result"
-            yield Event(kind=kind, commit_shas=tuple(shas), **base)
-            return
-        text = texts[0].lstrip() if texts else ""
+                if "] " in rtext:
+                    shas.extend(COMMIT_PATTERN.findall(rtext))
+            return [ev("rejection" if rejected and not sidechain else "tool_result", commit_shas=tuple(shas))]
+        text = text.lstrip()
         if sidechain:  # the parent agent wrote this prompt for its subagent
-            yield Event(kind="agent_message", **base)
-        elif text.startswith(INTERRUPT_PREFIX):
-            yield Event(kind="interrupt", **base)
-        elif text.startswith(COMMAND_PREFIXES):
-            yield Event(kind="command", **base)
-        elif not text or text.startswith(HARNESS_PREFIXES):
-            return
-        else:
-            origin = e.get("origin")
-            peer = isinstance(origin, dict) and origin.get("kind") not in (None, "human")
-            yield Event(kind="program_prompt" if headless or peer else "human_prompt", **base)
-        return
+            return [ev("agent_message")]
+        if text.startswith(INTERRUPT_PREFIX):
+            return [ev("interrupt")]
+        if text.startswith(COMMAND_PREFIXES):
+            return [ev("command")]
+        if not text or text.startswith(HARNESS_PREFIXES):
+            return None
+        origin = e.get("origin")
+        peer = isinstance(origin, dict) and origin.get("kind") not in (None, "human")
+        return [ev("program_prompt" if headless or peer else "human_prompt")]
 
-    if etype == "system" and e.get("subtype") == "compact_boundary":
-        yield Event(kind="compaction", **base)
-    elif etype == "queue-operation" and e.get("operation") == "remove":
-        yield Event(kind="steering", **base)
-    elif etype == "attachment":
-        att = e.get("attachment")
-        if isinstance(att, dict) and att.get("type") == "queued_command" and att.get("commandMode") == "prompt":
-            yield Event(kind="steering", **base)
+    if etype == "system":
+        return [ev("compaction")] if e.get("subtype") == "compact_boundary" else None
+    if etype == "queue-operation":
+        return [ev("steering")] if e.get("operation") == "remove" else None
+    att = e.get("attachment")
+    if isinstance(att, dict) and att.get("type") == "queued_command" and att.get("commandMode") == "prompt":
+        return [ev("steering")]
+    return None
+
+
+_WANTED = frozenset({"assistant", "user", "system", "queue-operation", "attachment"})
 
 
 def _result_text(content: object) -> str:
