@@ -58,9 +58,9 @@ class _Folder:
     def __init__(self, coll: Collection, since: float | None, until: float | None, person: str) -> None:
         self.c = coll
         self.since, self.until, self.person = since, until, person
-        self.seen_uids: set[str] = set()
-        self.usage: dict[str, tuple[Session, str, Tokens]] = {}
-        self.replayed: set[str] = set()   # "m:<message id>" of main-line calls, to drop /btw replays
+        self.seen_uids: set[int] = set()
+        self.usage: dict[int, tuple[Session, str, Tokens]] = {}
+        self.replayed: set[int] = set()   # "m:<message id>" of main-line calls, to drop /btw replays
 
     def fold(self, ev: Event, source: str, name: str, repository: Path | None) -> None:
         ts = ev.ts
@@ -68,10 +68,13 @@ class _Folder:
                                or (self.until is not None and ts >= self.until)):
             return
         if ev.uid is not None:
-            if ev.uid in self.seen_uids:
+            # 64-bit hashes, not the strings: a GB of logs holds millions of entries (a collision,
+            # odds ~1e-7 at 10^6 entries, would drop one event)
+            h = hash(ev.uid)
+            if h in self.seen_uids:
                 self.c.entry_duplicates += 1
                 return
-            self.seen_uids.add(ev.uid)
+            self.seen_uids.add(h)
         s = self.c.sessions.get(ev.session_id)
         if s is None:
             s = Session(ev.session_id, source, person=self.person)
@@ -112,10 +115,11 @@ class _Folder:
         assert tokens is not None
         key = ev.usage_key
         if key is not None:
-            if key.startswith("m:") and key in self.replayed:
+            hkey = hash(key)
+            if key.startswith("m:") and hkey in self.replayed:
                 self.c.usage_duplicates += 1  # a sidechain replay of a main-line message: dropped
                 return
-            prior = self.usage.get(key)
+            prior = self.usage.get(hkey)
             if prior is not None:
                 self.c.usage_duplicates += 1
                 ps, pmodel, ptok = prior
@@ -125,11 +129,11 @@ class _Folder:
                     acc.output += tokens.output - ptok.output
                     acc.cache_read += tokens.cache_read - ptok.cache_read
                     acc.cache_write += tokens.cache_write - ptok.cache_write
-                    self.usage[key] = (ps, pmodel, tokens)
+                    self.usage[hkey] = (ps, pmodel, tokens)
                 return
-            self.usage[key] = (s, model, tokens)
+            self.usage[hkey] = (s, model, tokens)
             if not key.startswith(("m:", "md:", "gemini:")) and ":" in key:
-                self.replayed.add("m:" + key.split(":", 1)[0])
+                self.replayed.add(hash("m:" + key.split(":", 1)[0]))
         acc = s.tokens_by_model.get(model)
         if acc is None:
             acc = s.tokens_by_model[model] = Tokens()

@@ -209,10 +209,13 @@ def engineer_day_units(paths: list[str | Path]) -> list[dict[str, Any]]:
     """One unit per (pseudonymous engineer, day) for the placement: numbers only, no ids beyond the
     pseudonym the bundle already carries."""
     units = []
+    per_day: dict[str, int] = defaultdict(int)
     for p in bundle_paths([Path(x) for x in paths]):
         b = load_bundle(p)
         for d in b["days"]:
-            units.append({"id": f"{b['person']}/{d['day']}", "human": d.get("human_prompts", 0),
+            per_day[d["day"]] += 1
+            # refs name the day and an ordinal, not the pseudonym: units cannot be linked across days
+            units.append({"id": f"engineer-day {d['day']} #{per_day[d['day']]}", "human": d.get("human_prompts", 0),
                           "program": d.get("program_prompts", 0), "touch": d.get("touch_points", 0),
                           "active_minutes": d.get("agent_active_minutes", 0),
                           "longest": d.get("longest_unattended_minutes", 0), "day": (b["person"], d["day"])})

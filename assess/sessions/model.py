@@ -7,6 +7,7 @@ of sessions and API calls, not by the size of the logs.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -100,7 +101,7 @@ class Session:
     branch: str | None = None
     person: str = "local"
     headless: bool = False
-    agent_times: list[float] = field(default_factory=list)
+    agent_times: array = field(default_factory=lambda: array("d"))   # 8 bytes per event, not 32
     touch_times: list[tuple[float, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     subagents: set[str] = field(default_factory=set)
