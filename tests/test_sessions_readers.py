@@ -130,7 +130,17 @@ def test_claude_markdown_transcript(tmp_path: Path) -> None:
     m = _m(coll, "5a0ddcd0-5487-4794-99ac-143f6bb9e248")
     assert (m.human_prompts, m.interrupts, m.tool_calls) == (1, 1, 2)   # <task-notification> is harness text
     assert iso(m.end) == "2026-02-14T00:07:00Z"                         # ran past midnight UTC
-    assert m.tokens.input == 197520 and m.models == {"claude-haiku-4-5-20251001": 1}
+    # the header's token figure sums cache and input over repeated lines: not used
+    assert m.tokens.total() == 0 and m.models == {"claude-haiku-4-5-20251001": 1}
+
+
+def test_claude_markdown_later_file_of_a_session_is_a_subagent(tmp_path: Path) -> None:
+    folder = tmp_path / ".claude" / "transcripts"
+    write_text(folder / "2026-02-13T23-56-00-look.md", CLAUDE_MD)
+    sub = CLAUDE_MD.replace("Look at the existing settings", "Read these files in full and report")
+    write_text(folder / "2026-02-13T23-57-00-read-these-files.md", sub)
+    m = _m(collect([tmp_path]), "5a0ddcd0-5487-4794-99ac-143f6bb9e248")
+    assert (m.human_prompts, m.interrupts, m.subagents) == (1, 1, 1)   # the subagent's prompt is the parent's
 
 
 def test_rendered_transcript_of_a_raw_session_is_not_counted_twice(tmp_path: Path) -> None:

@@ -2,15 +2,20 @@
 by a `transcribe.py`): a header table (Date, Session ID, Model, Tokens, Duration) then
 `## User (HH:MM UTC)` / `## Assistant (HH:MM UTC)` blocks with `- **Used Tool**` lines.
 
-Times are minutes in UTC on the header's date (rolled over midnight when they go backwards). Tokens in
-the header are approximate session totals (`~197,520 input, ~11 output`); whether the input figure
-includes cached input is not stated, so it is kept as input and the session is marked approximate.
+Times are minutes in UTC on the header's date (rolled over midnight when they go backwards).
+The header's tokens are not used: the known writer (UnrealFrog's `transcribe.py`, `parse_jsonl`) sums
+input + cache reads + cache writes over every content-block line without de-duplication, so the figure
+is neither non-cached input nor a call count; the model is kept (as a call without tokens).
+The main conversation and each of its subagents are rendered to separate files that share one Session
+ID; files are read in name order (names start with the time), the first file of a session is its main
+conversation and later ones are subagents, whose `## User` blocks the parent agent wrote.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import BinaryIO
 
 from assess.sessions.claude import COMMAND_PREFIXES, HARNESS_PREFIXES, INTERRUPT_PREFIX
@@ -38,6 +43,8 @@ def read(stream: BinaryIO, name: str, ctx: ReadContext) -> Iterator[Event]:
     sid = None
     model = None
     emitted_usage = False
+    sub = False
+    subagent_id: str | None = None
     for line in iter_lines(stream, ctx.max_line_bytes):
         if line.data is None:
             ctx.skip(name, line.number, f"line longer than {ctx.max_line_bytes} bytes")
@@ -62,11 +69,17 @@ def read(stream: BinaryIO, name: str, ctx: ReadContext) -> Iterator[Event]:
             last = ts
             if not emitted_usage:
                 emitted_usage = True
-                yield _usage(sid, ts, model, fields.get("Tokens", ""))
-            if h.group(1) == "User":
+                sub = ctx.owners.setdefault(sid, name) != name
+                subagent_id = PurePath(name).name if sub else None
+                if model:
+                    yield Event(session_id=sid, kind="usage", ts=ts, model=model, tokens=Tokens(),
+                                usage_key=f"md:{name}", subagent_id=subagent_id)
+            if h.group(1) == "User" and sub:
+                yield Event(session_id=sid, kind="agent_message", ts=ts, subagent_id=subagent_id)
+            elif h.group(1) == "User":
                 pending_user = ts if ts is not None else 0.0
             else:
-                yield Event(session_id=sid, kind="agent_message", ts=ts, model=model)
+                yield Event(session_id=sid, kind="agent_message", ts=ts, model=model, subagent_id=subagent_id)
             continue
         if pending_user is not None and text.strip():
             body = text.strip()
@@ -80,11 +93,4 @@ def read(stream: BinaryIO, name: str, ctx: ReadContext) -> Iterator[Event]:
                 yield Event(session_id=sid, kind="human_prompt", ts=ts)
             continue
         if text.startswith("- **Used ") and sid is not None:
-            yield Event(session_id=sid, kind="tool_call", ts=last)
-
-
-def _usage(sid: str, ts: float | None, model: str | None, tokens: str) -> Event:
-    found = {kind: int(n.replace(",", "")) for n, kind in _TOK.findall(tokens)}
-    return Event(session_id=sid, kind="usage", ts=ts, model=model,
-                 tokens=Tokens(found.get("input", 0), found.get("output", 0), 0, 0),
-                 usage_key=f"md:{sid}")
+            yield Event(session_id=sid, kind="tool_call", ts=last, subagent_id=subagent_id)

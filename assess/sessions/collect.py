@@ -211,8 +211,10 @@ def _sources(roots: list[Path], coll: Collection) -> Iterator[_Source]:
                 continue
             sub = claude.is_subagent_file(str(found.path))
             inputs = found.path.with_name(aider.INPUT_NAME) if found.format == aider.FORMAT else None
+            # rendered transcripts go in name order (their names start with the time); logs by age
+            age = 0.0 if found.format in _NAME_ORDERED else st.st_mtime
             yield _Source(found.format, str(found.path), _file_opener(found.path),
-                          (PRIORITY.get(found.format, 9), sub, st.st_mtime, str(found.path)), repo,
+                          (PRIORITY.get(found.format, 9), sub, age, _order_name(found.format, str(found.path))), repo,
                           inputs if inputs and inputs.is_file() else None)
         if repo is None:
             continue
@@ -229,7 +231,14 @@ def _sources(roots: list[Path], coll: Collection) -> Iterator[_Source]:
             fmt = (specstory.FORMAT if "/.specstory/" in f"/{path}" else
                    aider.FORMAT if path.endswith(aider.CHAT_NAME) else claude_markdown.FORMAT)
             yield _Source(fmt, f"{repo}@{spec}", _blob_opener(repo, spec),
-                          (PRIORITY.get(fmt, 9), False, 0.0, path), repo)
+                          (PRIORITY.get(fmt, 9), False, 0.0, _order_name(fmt, path)), repo)
+
+
+_NAME_ORDERED = frozenset({claude_markdown.FORMAT, specstory.FORMAT})
+
+
+def _order_name(fmt: str, path: str) -> str:
+    return Path(path).name if fmt in _NAME_ORDERED else path
 
 
 def _blob_opener(repo: Path, spec: str) -> Callable[[], AbstractContextManager[BinaryIO]]:

@@ -19,6 +19,8 @@ class ReadContext:
     max_line_bytes: int = MAX_LINE_BYTES
     skipped: list[SkippedLine] = field(default_factory=list)
     skipped_count: int = 0
+    # session id -> the file that first held it (rendered transcripts: later files are subagents)
+    owners: dict[str, str] = field(default_factory=dict)
 
     def skip(self, file: str, line: int, reason: str) -> None:
         self.skipped_count += 1

@@ -7,6 +7,7 @@
 4. `cwd_branch_time` / `cwd_time`: the session ran in the repository (or its transcript is committed
    there) and the commit was authored between the session's start and `window_minutes` after its end;
    when the session's branch exists as a ref, only commits reached from that branch count.
+   A session with no known duration (only a start time) uses 1 h before to 6 h after its start.
    Time-window joins are weak in a shared repository (a teammate's commit in the window is joined
    too), so the share of commits with an explicit link (1-3) is reported beside the total.
 
@@ -29,6 +30,7 @@ from assess.sessions.metrics import SessionMetrics
 
 METHODS = ("checkpoint_trailer", "printed_sha", "base_commit", "cwd_branch_time", "cwd_time")
 WINDOW_MINUTES = 30.0
+UNTIMED_BEFORE, UNTIMED_AFTER = 3600.0, 6 * 3600.0
 _TRANSCRIPT_PREFIXES = (".specstory/", ".claude/transcripts/", ".aider", ".entire/")
 
 
@@ -135,6 +137,10 @@ def join(ms: list[SessionMetrics], repo: Path, checkpoints: dict[str, set[str]] 
         if m.start is None or m.end is None:
             continue
         lo, hi = m.start - 60, m.end + window
+        if m.end - m.start < 60:
+            # no duration known (SpecStory before Markdown v2 keeps only the start): the alignment window
+            # of real-transcripts.md, 1 h before to 6 h after the start
+            lo, hi = m.start - UNTIMED_BEFORE, m.start + UNTIMED_AFTER
         branch_known = bool(m.branch) and m.branch in refs
         for c in timeline[bisect_left(times, lo):bisect_right(times, hi)]:
             if branch_known:
