@@ -220,6 +220,7 @@ AIDER_CHAT = _md_breaks("""
 > Model: openai/qwen3-coder with whole edit format
 
 #### add a retry to the uploader
+####
 #### and log each attempt
 
 I'll wrap `upload()` in a retry loop.

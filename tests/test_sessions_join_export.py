@@ -174,3 +174,25 @@ def test_summary_cli_default_locations_and_json(tmp_path: Path, monkeypatch: pyt
     assert bad.exit_code == 2 and "not a date" in bad.output
     missing = CliRunner().invoke(main, ["sessions", "summary", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "no such file or folder" in missing.output and "Traceback" not in missing.output
+
+
+def test_transcripts_deleted_or_on_other_branches_are_read(make_repo) -> None:
+    from sessionfixtures import AIDER_CHAT, AIDER_INPUT, SPECSTORY_V1
+
+    repo = make_repo("hist")
+    repo.commit("add transcript", {".specstory/history/2025-04-27_19-26-fix-the-session-flow.md": SPECSTORY_V1,
+                                   "src/a.py": "1\n"}, date="2025-04-27T19:40:00+00:00")
+    repo.commit("drop transcripts", delete=[".specstory/history/2025-04-27_19-26-fix-the-session-flow.md"],
+                date="2025-05-01T10:00:00+00:00")
+    repo.branch("side")
+    repo.checkout("side")
+    repo.commit("aider run", {".aider.chat.history.md": AIDER_CHAT, ".aider.input.history": AIDER_INPUT},
+                date="2026-05-02T15:00:00+00:00")
+    repo.checkout("main")
+    coll = collect([repo.path])
+    sources = sorted(s.source for s in coll.sessions.values())
+    assert sources == ["aider", "aider", "specstory"]
+    aider_first = min((s for s in coll.sessions.values() if s.source == "aider"), key=lambda s: s.start)
+    assert aider_first.counts["human_prompt"] == 2 and len(aider_first.touch_times) == 3  # input history read too
+    j = join(all_metrics(coll), repo.path, coll.checkpoints)
+    assert {x["method"] for x in j["links"]} == {"cwd_time"}   # the untimed SpecStory session: -1 h..+6 h

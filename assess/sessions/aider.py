@@ -82,7 +82,7 @@ def read(stream: BinaryIO, name: str, ctx: ReadContext,
         if sid is None:
             continue
         base = {"session_id": sid}
-        if text.startswith("#### "):
+        if text.startswith("#### ") or text == "####":   # a blank line inside a paste is a bare "####"
             if not in_prompt:
                 body = text[5:].strip()
                 # find this prompt's time in the input history (same order, at or after the launch)

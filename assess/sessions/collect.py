@@ -50,6 +50,7 @@ class _Source:
     order: tuple
     repository: Path | None = None
     aider_inputs: Path | None = None
+    aider_inputs_blob: str | None = None   # `<commit>:<dir>/.aider.input.history` for a committed chat file
 
 
 class _Folder:
@@ -179,12 +180,15 @@ def collect(paths: Iterable[str | Path] | None = None, *, since: date | None = N
 def _read(src: _Source, stream: BinaryIO, ctx: ReadContext) -> Iterator[Event]:
     if src.format == aider.FORMAT:
         inputs = []
-        if src.aider_inputs is not None:
-            try:
+        try:
+            if src.aider_inputs is not None:
                 with open(src.aider_inputs, "rb") as fh:
                     inputs = aider.read_input_history(fh, ctx)
-            except OSError:
-                pass
+            elif src.aider_inputs_blob is not None and src.repository is not None:
+                with entire.open_blob(src.repository, src.aider_inputs_blob) as fh:
+                    inputs = aider.read_input_history(fh, ctx)
+        except OSError:
+            pass
         return aider.read(stream, src.name, ctx, inputs)
     if src.format == "entire":
         fmt = entire.sniff_blob(stream)
@@ -225,13 +229,15 @@ def _sources(roots: list[Path], coll: Collection) -> Iterator[_Source]:
         for sha, path in cps.transcripts:
             yield _Source("entire", f"{repo}@{cps.ref}:{path}", _blob_opener(repo, sha),
                           (0, False, 0.0, path), repo)
-        for spec, path in entire.deleted_transcripts(repo):
+        for spec, path in entire.committed_transcripts(repo):
             if (repo / path).exists():
                 continue
             fmt = (specstory.FORMAT if "/.specstory/" in f"/{path}" else
                    aider.FORMAT if path.endswith(aider.CHAT_NAME) else claude_markdown.FORMAT)
+            companion = spec[: -len(aider.CHAT_NAME)] + aider.INPUT_NAME if fmt == aider.FORMAT else None
             yield _Source(fmt, f"{repo}@{spec}", _blob_opener(repo, spec),
-                          (PRIORITY.get(fmt, 9), False, 0.0, _order_name(fmt, path)), repo)
+                          (PRIORITY.get(fmt, 9), False, 0.0, _order_name(fmt, path)), repo,
+                          aider_inputs_blob=companion)
 
 
 _NAME_ORDERED = frozenset({claude_markdown.FORMAT, specstory.FORMAT})

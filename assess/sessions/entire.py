@@ -138,9 +138,10 @@ def sniff_blob(stream: BinaryIO) -> str | None:
     return None
 
 
-def deleted_transcripts(repo: Path) -> list[tuple[str, str]]:
-    """(`<commit>^:<path>`, path) of committed transcripts that a later commit deleted."""
-    out = _git(repo, "log", "--all", "--diff-filter=D", "--format=@%H", "--name-only", "--",
+def committed_transcripts(repo: Path) -> list[tuple[str, str]]:
+    """(`<commit>:<path>` or `<commit>^:<path>`, path) of the newest version, on any ref, of every
+    committed transcript: also those deleted since or living only on other branches."""
+    out = _git(repo, "log", "--all", "--no-renames", "--format=@%H", "--name-status", "--",
                *HISTORY_PATHSPECS)
     if not out:
         return []
@@ -149,8 +150,11 @@ def deleted_transcripts(repo: Path) -> list[tuple[str, str]]:
     for row in out.decode("utf-8", "replace").splitlines():
         if row.startswith("@"):
             commit = row[1:]
-        elif row.strip() and commit and row not in found:
-            found[row] = f"{commit}^:{row}"
-            if len(found) >= MAX_HISTORY_FILES:
-                break
+            continue
+        status, _, path = row.partition("\t")
+        if not path or commit is None or path in found:
+            continue  # the log runs newest first: the first mention of a path is its latest state
+        found[path] = f"{commit}^:{path}" if status.startswith("D") else f"{commit}:{path}"
+        if len(found) >= MAX_HISTORY_FILES:
+            break
     return [(spec, path) for path, spec in found.items()]
