@@ -78,6 +78,17 @@ def test_codex_cumulative_counters_and_headless(tmp_path: Path) -> None:
     assert f.tokens.as_dict() == {"input": 400, "output": 20, "cache_read": 0, "cache_write": 0}
 
 
+def test_codex_archived_copy_is_not_counted_twice(tmp_path: Path) -> None:
+    import shutil
+
+    codex_home(tmp_path)
+    src = next((tmp_path / "sessions").rglob("rollout-2026-05-13T10-*.jsonl"))
+    (tmp_path / "archived_sessions").mkdir()
+    shutil.copy(src, tmp_path / "archived_sessions" / src.name)
+    coll = collect([tmp_path / "sessions", tmp_path / "archived_sessions"])
+    assert _m(coll, "019e7640-0000-7000-8000-000000000002").program_prompts == 1
+
+
 def test_gemini_last_copy_wins_and_rewind(tmp_path: Path) -> None:
     gemini_dir(tmp_path)
     coll = collect([tmp_path])

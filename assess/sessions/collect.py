@@ -206,9 +206,15 @@ def _file_opener(path: Path) -> Callable[[], AbstractContextManager[BinaryIO]]:
 
 
 def _sources(roots: list[Path], coll: Collection) -> Iterator[_Source]:
+    rollouts: set[str] = set()
     for root in roots:
         repo = root if root.is_dir() and (root / ".git").exists() and entire.is_repository(root) else None
         for found in find_logs(root):
+            if found.format == codex.FORMAT:
+                # the same rollout in sessions/ and archived_sessions/: the first (active) copy wins
+                if found.path.name in rollouts:
+                    continue
+                rollouts.add(found.path.name)
             try:
                 st = found.path.stat()
             except OSError:
