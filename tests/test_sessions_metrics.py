@@ -117,3 +117,20 @@ def test_rubric_sessions_section_is_validated(tmp_path: Path) -> None:
     start = text.index("sessions:")
     without.write_text(text[:start] + text[text.index("# The overall level is staged"):])
     assert load_rubric(without)["sessions"]["min_sessions"] == 5   # an older rubric gets the bundled defaults
+
+
+def test_sessions_without_a_known_duration_place_nothing(tmp_path: Path) -> None:
+    from sessionfixtures import SPECSTORY_V1, write_text
+
+    for i in range(8):
+        write_text(tmp_path / ".specstory" / "history" / f"2025-04-2{i}_19-26-s{i}.md", SPECSTORY_V1)
+    summary = summarise(collect([tmp_path]))
+    assert len(summary["sessions"]) == 8
+    assert findings(summary, load_rubric()) == []   # a start time alone says nothing about unattended runs
+
+
+def test_subagent_fan_out_counts_spawns(tmp_path: Path) -> None:
+    c = Claude("fan")
+    jl(tmp_path / "p" / "fan.jsonl", [c.prompt(0)] + [c.assistant(1 + i, f"m{i}", f"r{i}", block="tool_use", tool="Task")
+                                                      for i in range(3)])
+    assert session_metrics(collect([tmp_path]).sessions["fan"]).subagents == 3

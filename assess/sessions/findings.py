@@ -31,7 +31,9 @@ def findings(summary: dict[str, Any], rubric: dict[str, Any]) -> list[Finding]:
                   "touch": s.get("touch_points", s["human_prompts"] + s["interrupts"]),
                   "active_minutes": s.get("agent_active_minutes", 0), "longest": s["longest_unattended_minutes"],
                   "day": (s.get("person"), s["start"][:10])}
-                 for s in summary.get("sessions", []) if s.get("start")]
+                 # only sessions whose duration is known: a start time alone says nothing about
+                 # unattended stretches (SpecStory before Markdown v2, one-prompt Aider launches)
+                 for s in summary.get("sessions", []) if s.get("start") and s.get("end") and s["end"] > s["start"]]
         unit_name = "sessions"
     if not units:
         return []
@@ -73,6 +75,8 @@ def findings(summary: dict[str, Any], rubric: dict[str, Any]) -> list[Finding]:
     else:
         level, why = 2, ("a person steps in every few minutes: pairing" if rate is not None
                          and rate >= r["pairing_touch_per_hour"] else "short stretches between human prompts")
+    delegated_share = sum(1 for u in units if u["longest"] >= r["level3_unattended_minutes"]) / len(units)
+    hi_extra = 1 if level == 2 and delegated_share >= r["level3_delegated_share"] else 0
     if len(sessions) < r["min_sessions"]:
         confidence = "low"
         lo, hi = max(0, level - 1), min(5, level + 1)
@@ -80,7 +84,7 @@ def findings(summary: dict[str, Any], rubric: dict[str, Any]) -> list[Finding]:
     else:
         confidence = ("high" if len(sessions) >= r["confident_sessions"]
                       and engineer_days >= r["confident_engineer_days"] else "medium")
-        lo = hi = level
+        lo, hi = level, level + hi_extra   # pairing mostly, but a quarter of the units delegate: up to 3
     ev = [EvidenceItem(e.signal, e.value, e.text, e.supports, level, e.refs) for e in ev]
     autonomy = Finding("autonomy", SOURCE, level, lo, hi, confidence,
                        f"Session logs: Level {level}: {why}.", events=len(sessions), evidence=tuple(ev))

@@ -131,7 +131,7 @@ def session_metrics(s: Session, idle_minutes: float = IDLE_MINUTES) -> SessionMe
         touch_points=touch, human_prompts=c.get("human_prompt", 0), program_prompts=c.get("program_prompt", 0),
         interrupts=c.get("interrupt", 0), rejections=c.get("rejection", 0), approvals=c.get("approval", 0),
         steering=c.get("steering", 0), commands=c.get("command", 0), tool_calls=c.get("tool_call", 0),
-        subagents=len(s.subagents), compactions=c.get("compaction", 0), tokens=s.tokens(),
+        subagents=max(len(s.subagents), c.get("subagent", 0)), compactions=c.get("compaction", 0), tokens=s.tokens(),
         cost_usd=total_cost, unpriced_models=sorted(unpriced), models=dict(s.models),
         output_lower_bound=s.output_lower_bound, files=sorted(s.files), commit_shas=sorted(s.commit_shas),
         base_commits=sorted(s.base_commits))
