@@ -520,8 +520,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
         "survey": survey,
         "evidence": evidences,
     }
-    if sessions:
-        from assess.sessions.report import report_section
+    from assess.sessions.report import report_section
 
-        doc["sessions"] = report_section(sessions)
+    doc["sessions"] = report_section(sessions)   # null without --sessions
     return doc

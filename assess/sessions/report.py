@@ -19,6 +19,8 @@ def report_section(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     if evidence.get("kind") == "bundles":
         return _from_bundles(evidence)
+    if not isinstance(evidence.get("totals"), dict):
+        return None  # not a sessions summary (e.g. a substitute source in tests)
     t = evidence["totals"]
     days = evidence.get("person_days", [])
     costs = [d["cost_usd"] for d in days]
