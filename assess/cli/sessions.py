@@ -136,7 +136,9 @@ def export_command(paths, since, until, local_tz, idle_minutes, output, group, i
 
     coll = _collect(paths, since, until, local_tz)
     ms = all_metrics(coll, idle_minutes, show_identities=True)
-    person = pseudonym(ms[0].person if ms else "nobody")
+    from assess.sessions.collect import local_person
+
+    person = pseudonym(local_person())   # a bundle is one engineer's machine
     bundle = make_bundle(ms, person, group=group, include_repositories=include_repositories)
     for line in describe_bundle(bundle):
         click.echo(line)

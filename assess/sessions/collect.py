@@ -162,7 +162,7 @@ def collect(paths: Iterable[str | Path] | None = None, *, since: date | None = N
     sources = list(_sources(roots, coll))
     sources.sort(key=lambda s: s.order)
     folder = _Folder(coll, _day_start(since), _day_start(until + timedelta(days=1)) if until else None,
-                     person or _local_person())
+                     person or local_person())
     for src in sources:
         coll.files += 1
         try:
@@ -263,7 +263,7 @@ def _day_start(d: date | None) -> float | None:
     return datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp()
 
 
-def _local_person() -> str:
+def local_person() -> str:
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
