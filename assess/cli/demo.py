@@ -22,5 +22,5 @@ def demo_command(directory: str, seed: int, quiet: bool) -> None:
     echo(f"Report: {files.html}")
     if not quiet:
         echo(f"Data: {files.json}  Summary: {files.markdown}")
-        echo(f"Inputs: {files.html.parent / 'acme'}, {files.html.parent / 'survey'}, "
+        echo(f"Inputs: {files.html.parent / 'acme'}, {files.html.parent / 'survey'}, {files.html.parent / 'sessions'}, "
                    f"{files.html.parent / 'study'}")

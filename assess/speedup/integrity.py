@@ -131,7 +131,7 @@ def load_study(directory: str | Path, *, allow_changed: bool = False) -> StudyDa
             if isinstance(meta, dict) and meta.get("name"):
                 name = str(meta["name"])
         except InputError as exc:
-            problems.append(RowProblem(str(folder.study_path), None, None, f"{exc.message}; ignored"))
+            problems.append(RowProblem(str(folder.study_path), exc.line, None, f"{exc.message}; ignored"))
     arm_of = {tid: registered[tid].ai_allowed for tid in registered}
     noncompliant = sorted(frame.loc[frame["followed"] == False, "task_id"])  # noqa: E712
     integrity = {

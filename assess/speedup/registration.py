@@ -25,6 +25,7 @@ from assess.errors import AssessError, InputError
 from assess.fileio import write_text
 from assess.locking import lock_directory
 from assess.speedup.folder import RowProblem, StudyFolder, Task
+from assess.speedup.results import add_result_rows
 from assess.yamlfile import load_yaml
 
 METHOD = ("balanced-within-developer v1: for each developer, the block's tasks are sorted by id and "
@@ -286,8 +287,6 @@ def _register_locked(folder: StudyFolder, directory: str | Path, seed: int | Non
     block.sha256 = block.compute_sha256()
     existing.blocks.append(block)
     write_text(folder.registration_path, existing.to_yaml(), backup=True, private=True, allow_device=False)
-    from assess.speedup.record import add_result_rows
-
     add_result_rows(folder, existing.registration_id, block.tasks)
     return RegisterOutcome(block, existing, problems, folder.registration_path)
 
