@@ -35,6 +35,9 @@ class Dim:
                 "source": self.source, "summary": self.summary, "evidence": self.evidence}
 
 
+OPTIONAL_SECTIONS = ("forge",)
+
+
 def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
     p = Path(path) if path else package_file("levels", "rubric.yaml")
     doc = load_yaml(p)
@@ -52,7 +55,14 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
                 raise doc.error(f"unknown dimension '{dim}' or non-integer level", "gates", lvl, dim)
 
     bundled = load_yaml(package_file("levels", "rubric.yaml")).data if path else data
-    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy"):
+    # optional source sections (forge:): a user rubric without one takes the bundled thresholds
+    for section in OPTIONAL_SECTIONS:
+        if section not in data and section in bundled:
+            data[section] = dict(bundled[section])
+        elif not isinstance(data.get(section), dict):
+            raise doc.error(f"section '{section}' must be a mapping", section)
+    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy",
+                    *OPTIONAL_SECTIONS):
         for key, value in data[section].items():
             if key not in bundled[section]:
                 known = ", ".join(sorted(bundled[section]))
