@@ -71,6 +71,9 @@ class FakeForge:
         return sum(1 for r in self.requests if self.raw_path(r) == path)
 
 
+ALICE_GH = {"login": "alice", "id": 1, "type": "User"}
+
+
 def user(login: str, uid: int, bot: bool = False) -> dict[str, Any]:
     return {"login": login, "id": uid, "type": "Bot" if bot else "User"}
 

@@ -131,6 +131,7 @@ class StoreWriter:
         else:
             self.manifest = {"format": FORMAT, "forge": self.forge, "repo": self.repo, "fetched_at": None,
                              "high_water": None, "cursor": None, "etags": {}, "sources": []}
+            self.save()
         if self.manifest.get("repo") is None and self.repo is not None:
             self.manifest["repo"] = self.repo
         self._repair()
