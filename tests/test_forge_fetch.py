@@ -291,3 +291,43 @@ def test_bad_repository_and_api_url_are_refused_before_any_request(fake, tmp_pat
         res = _run(["forge", "fetch", *args, "-o", str(tmp_path / "s")])
         assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
     assert fake.requests == []
+
+
+def test_endless_rate_limits_and_link_loops_stop(fake, tmp_path):
+    _repo(fake)
+    fake.route("/repos/acme/widgets/pulls/3", (429, {}, {"Retry-After": "0"}))
+    cl = github.client(TOKEN, "GITHUB_TOKEN", sleep=lambda s: None, say=lambda m: None)
+    with pytest.raises(AssessError, match="kept answering with a rate limit"):
+        cl.get(fake.url("/repos/acme/widgets/pulls/3"))
+    # GitHub's secondary rate limit: a 403 naming it, with no headers, waits a minute
+    fake.route("/repos/acme/widgets/pulls/2", (403, {"message": "You have exceeded a secondary rate limit"}, {}),
+               gh_pull(2, ALICE, created="2026-01-07T10:00:00Z"))
+    slept = []
+    cl = github.client(TOKEN, "GITHUB_TOKEN", sleep=slept.append, say=lambda m: None)
+    assert cl.get(fake.url("/repos/acme/widgets/pulls/2")).data["number"] == 2 and slept == [60.0]
+
+    def loop(req):
+        from werkzeug import Response
+        return Response("[]", 200, headers={"Content-Type": "application/json",
+                                            "Link": f'<{fake.url("/loop")}?page=1>; rel="next"'})
+
+    fake.route("/loop", loop)
+    with pytest.raises(AssessError, match="links back"):
+        list(cl.pages(fake.url("/loop"), params={"page": 1}))
+
+
+def test_import_and_summary_never_open_a_connection(tmp_path, monkeypatch):
+    import socket
+
+    from assess.forge.synthetic import generate, write_store
+
+    def refuse(*a, **k):
+        raise AssertionError("network used")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    store = write_store(tmp_path / "s", generate("checks-outcomes", n=20))
+    export = tmp_path / "e.json"
+    export.write_text(json.dumps([gh_pull(1, ALICE, created="2026-01-01T00:00:00Z")]))
+    assert _run(["forge", "import", str(export), "-o", str(tmp_path / "t")]).exit_code == 0
+    assert _run(["forge", "summary", str(store)]).exit_code == 0

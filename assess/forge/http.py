@@ -55,6 +55,7 @@ class ForgeClient:
     token: str | None = None
     max_wait: float = 900.0  # longest rate-limit wait before giving up (the store resumes later)
     retries: int = 4  # attempts on 5xx and network errors
+    max_rate_waits: int = 10  # consecutive rate-limit answers to one request before giving up
     backoff: float = 2.0  # first retry delay in seconds, doubled each time
     timeout: float = 60.0
     sleep: Callable[[float], None] = time.sleep
@@ -100,13 +101,14 @@ class ForgeClient:
                 return max(0.0, float(reset) - self.now()) + 1.0
             except ValueError:
                 return 60.0
-        if resp.status_code == 429:
-            return 60.0
+        if resp.status_code == 429 or b"secondary rate limit" in resp.content[:2000].lower():
+            return 60.0  # GitHub: without a header, wait at least a minute
         return None  # a plain 403: no permission
 
     def get(self, url: str, *, params: dict[str, Any] | None = None, etag: str | None = None) -> Page:
         headers = {"If-None-Match": etag} if etag else {}
         attempt = 0
+        limited = 0
         while True:
             attempt += 1
             self.requests += 1
@@ -128,6 +130,10 @@ class ForgeClient:
                     raise self._fail(f"{self.forge} rate limit: next request allowed at {until}, "
                                      f"longer than the {self.max_wait:g}s wait cap",
                                      "rerun later (the store resumes where it stopped) or raise --max-wait")
+                limited += 1
+                if limited > self.max_rate_waits:
+                    raise self._fail(f"{_show(url)}: {self.forge} kept answering with a rate limit "
+                                     f"({limited - 1} waits)", "rerun later; the store resumes where it stopped")
                 self.say(f"{self.forge} rate limit reached; waiting {wait:.0f}s before retrying")
                 self.sleep(wait)
                 attempt = 0
@@ -168,6 +174,7 @@ class ForgeClient:
     def pages(self, url: str, *, params: dict[str, Any] | None = None) -> Iterator[Page]:
         """Every page of a list endpoint, following ``Link: rel="next"``."""
         page = self.get(url, params=params)
+        seen = {page.url}
         while True:
             if not isinstance(page.data, list):
                 raise self._fail(f"{_show(page.url)}: expected a JSON array from {self.forge}, got "
@@ -175,7 +182,10 @@ class ForgeClient:
             yield page
             if not page.next_url:
                 return
+            if page.next_url in seen:  # a Link loop would never end
+                raise self._fail(f"{_show(page.url)}: {self.forge} pagination links back to a page already read")
             page = self.get(page.next_url)
+            seen.add(page.url)
 
 
 def _show(url: str) -> str:
