@@ -219,3 +219,18 @@ def test_user_rubric_without_a_forge_section_still_loads(tmp_path):
     p.write_text(yaml.safe_dump(data))
     with pytest.raises(Exception, match="typo_key"):
         load_rubric(p)
+
+
+def test_forge_evidence_uses_mined_commits(tmp_path):
+    import pandas as pd
+
+    from assess.forge.source import forge_evidence
+
+    c = commit("ana@example.com", "plain")
+    store = write_store(tmp_path / "s", [rec(1, person("ana"), commits=[c], merged_by=person("ben"))])
+    summary, found = forge_evidence(store, load_rubric())
+    assert summary["by_class"]["human"] == 1 and found == []
+    mined = pd.DataFrame([{"sha": c["sha"], "class": "ai", "channel": "author", "agent": "codex"}])
+    summary, found = forge_evidence(store, load_rubric(), commits=mined)
+    assert summary["by_class"]["agent"] == 1
+    assert found and found[0].confidence == "low"  # one merged agent pull request: thin evidence
