@@ -12,8 +12,8 @@ import click
 @click.option("-q", "--quiet", is_flag=True, help="Print only where the report is.")
 def demo_command(directory: str, seed: int, quiet: bool) -> None:
     """Build the bundled example — a generated repository with a mixed human and agent history, a
-    dozen questionnaire responses and a simulated randomised study — and write the full report.
-    Runs offline."""
+    dozen questionnaire responses, a simulated randomised study and a generated forge store of pull
+    requests — and write the full report. Runs offline."""
     from assess.report.demo import build_demo
 
     files = build_demo(directory, seed=seed, on_step=None if quiet else lambda m: click.echo(f"• {m} …", err=True))
@@ -21,4 +21,4 @@ def demo_command(directory: str, seed: int, quiet: bool) -> None:
     if not quiet:
         click.echo(f"Data: {files.json}  Summary: {files.markdown}")
         click.echo(f"Inputs: {files.html.parent / 'acme'}, {files.html.parent / 'survey'}, "
-                   f"{files.html.parent / 'study'}")
+                   f"{files.html.parent / 'study'}, {files.html.parent / 'forge'}")
