@@ -222,7 +222,7 @@ def run_assessment(options: SourceOptions, *, on_repository: ProgressFactory | N
     """Read every source the options name, place the team (together and, for several
     repositories, each one) and return the :class:`Assessment`. At least one source is needed."""
     if not options.repos and not options.survey and options.study is None and not options.extra_inputs():
-        raise AssessError("nothing to report on", hint="give --repo PATH, --survey FILES, --study DIR or --forge STORE")
+        raise AssessError("nothing to report on", hint="give --repo PATH, --survey FILES or --study DIR")
     _check_repos(options.repos)
     rubric = load_rubric_early(options)
     from assess.levels import place_team
