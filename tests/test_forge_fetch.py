@@ -331,3 +331,21 @@ def test_import_and_summary_never_open_a_connection(tmp_path, monkeypatch):
     export.write_text(json.dumps([gh_pull(1, ALICE, created="2026-01-01T00:00:00Z")]))
     assert _run(["forge", "import", str(export), "-o", str(tmp_path / "t")]).exit_code == 0
     assert _run(["forge", "summary", str(store)]).exit_code == 0
+
+
+def test_since_limits_the_first_fetch(fake, tmp_path):
+    _repo(fake)
+    res = _run(["forge", "fetch", "github", "acme/widgets", "--api-url", fake.api, "-o", str(tmp_path / "s"),
+                "--since", "2026-01-07"])
+    assert res.exit_code == 0, res.output
+    assert [r["number"] for r in Store(tmp_path / "s").records()] == [2, 3]
+    assert fake.hits("/repos/acme/widgets/pulls/1") == 0
+    res = _run(["forge", "fetch", "github", "acme/widgets", "-o", str(tmp_path / "t"), "--since", "last week"])
+    assert res.exit_code == 2 and "not a date" in res.stderr
+
+
+def test_credentials_in_the_api_url_never_reach_messages(fake, tmp_path):
+    fake.route("/repos/acme/widgets/pulls", (200, "{not json", {}))
+    api = fake.api.replace("http://", "http://user:s3cr3tpass@")
+    res = _run(["forge", "fetch", "github", "acme/widgets", "--api-url", api, "-o", str(tmp_path / "s")])
+    assert res.exit_code == 2 and "malformed JSON" in res.stderr and "s3cr3tpass" not in res.stderr

@@ -31,10 +31,12 @@ def forge_group() -> None:
               help="Environment variable holding the token (default GITHUB_TOKEN / GITLAB_TOKEN). "
                    "The token itself is never a command-line value.")
 @click.option("--full", is_flag=True, help="Fetch every pull request again, not only those updated since the last fetch.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD",
+              help="Only pull requests updated on or after this date (a smaller first fetch of a big repository).")
 @click.option("--max-wait", type=click.FloatRange(min=0), default=900, show_default=True,
               help="Longest rate-limit wait in seconds; longer waits stop the fetch (rerun resumes it).")
 def fetch_command(forge: str, repo: str, store: Path, api_url: str | None, token_env: str | None,
-                  full: bool, max_wait: float) -> None:
+                  full: bool, since: str | None, max_wait: float) -> None:
     """Fetch pull requests (GitHub) or merge requests (GitLab) with their reviews, review comments
     and commits over the forge's REST API into a local store. This command uses the network."""
     from assess.forge import github, gitlab
@@ -45,6 +47,14 @@ def fetch_command(forge: str, repo: str, store: Path, api_url: str | None, token
         raise AssessError(f"repository '{repo}' is not OWNER/NAME (GitLab: GROUP/[SUBGROUP/]PROJECT)")
     if api_url is not None and not api_url.startswith(("https://", "http://")):
         raise AssessError(f"--api-url '{api_url}' must start with https://")
+    since_iso = None
+    if since is not None:
+        import datetime as dt
+
+        try:
+            since_iso = dt.date.fromisoformat(since).strftime("%Y-%m-%dT00:00:00Z")
+        except ValueError:
+            raise AssessError(f"--since '{since}' is not a date", hint="use YYYY-MM-DD") from None
     env = token_env or _DEFAULT_TOKEN_ENV[forge]
     token = os.environ.get(env) or None
     module = github if forge == "github" else gitlab
@@ -57,7 +67,7 @@ def fetch_command(forge: str, repo: str, store: Path, api_url: str | None, token
     client = module.client(token, env, max_wait=max_wait, say=say)
     try:
         with Store(store).writing(forge=forge, repo=repo) as writer:
-            result = module.fetch(client, writer, repo, api=api_url or module.API, full=full, progress=say)
+            result = module.fetch(client, writer, repo, api=api_url or module.API, full=full, since=since_iso, progress=say)
             total = writer.finish(source=f"fetch:{forge}")
     finally:
         client.close()

@@ -139,7 +139,7 @@ def fetch_one(cl: ForgeClient, api: str, repo: str, number: int) -> dict[str, An
 
 
 def fetch(cl: ForgeClient, writer: StoreWriter, repo: str, *, api: str = API, full: bool = False,
-          progress: Callable[[str], None] | None = None) -> dict[str, int]:
+          since: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Fetch every pull request updated since the store's high-water mark (all with ``full``).
 
     Resumable: the list of pull requests still to fetch is saved in the manifest's cursor after
@@ -148,6 +148,8 @@ def fetch(cl: ForgeClient, writer: StoreWriter, repo: str, *, api: str = API, fu
     api = api.rstrip("/")
     mf = writer.manifest
     high_water = None if full else mf.get("high_water")
+    if since and (high_water is None or since > high_water):
+        high_water = since  # pull requests last updated before --since are not fetched
     cursor = mf.get("cursor")
     if cursor and cursor.get("forge") != "github":
         cursor = None

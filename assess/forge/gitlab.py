@@ -146,11 +146,13 @@ def fetch_one(cl: ForgeClient, api: str, repo: str, iid: int) -> dict[str, Any]:
 
 
 def fetch(cl: ForgeClient, writer: StoreWriter, repo: str, *, api: str = API, full: bool = False,
-          progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+          since: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Fetch merge requests updated after the store's high-water mark (``updated_after``)."""
     api = api.rstrip("/")
     mf = writer.manifest
     high_water = None if full else mf.get("high_water")
+    if since and (high_water is None or since > high_water):
+        high_water = since  # pull requests last updated before --since are not fetched
     cursor = mf.get("cursor")
     if cursor and cursor.get("forge") != "gitlab":
         cursor = None

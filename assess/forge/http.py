@@ -188,6 +188,10 @@ class ForgeClient:
             seen.add(page.url)
 
 
+_USERINFO = re.compile(r"^([a-z]+://)[^/@]*@", re.IGNORECASE)
+
+
 def _show(url: str) -> str:
-    """A URL for messages (tokens are never in URLs; long queries are shortened)."""
+    """A URL for messages: credentials someone put in --api-url are cut, long queries shortened."""
+    url = _USERINFO.sub(r"\1", url)
     return url if len(url) <= 200 else url[:197] + "..."
