@@ -234,3 +234,21 @@ def test_forge_evidence_uses_mined_commits(tmp_path):
     summary, found = forge_evidence(store, load_rubric(), commits=mined)
     assert summary["by_class"]["agent"] == 1
     assert found and found[0].confidence == "low"  # one merged agent pull request: thin evidence
+
+
+@pytest.mark.parametrize("damage", [
+    lambda r: r.update(reviews=["x"]),
+    lambda r: r.update(author="alice"),
+    lambda r: r["reviews"].append({"state": "APPROVED", "user": {"login": "a"}, "submitted_at": "soon"}),
+    lambda r: r.update(additions="12"),
+    lambda r: r.update(state="weird"),
+])
+def test_a_hand_edited_store_is_a_one_line_error(tmp_path, damage):
+    store = write_store(tmp_path / "s", generate("checks-outcomes", n=3))
+    lines = (store / "pulls.jsonl").read_text().splitlines()
+    rec2 = json.loads(lines[1])
+    damage(rec2)
+    lines[1] = json.dumps(rec2)
+    (store / "pulls.jsonl").write_text("\n".join(lines) + "\n")
+    res = CliRunner().invoke(main, ["forge", "summary", str(store)])
+    assert res.exit_code == 2 and "pulls.jsonl:2" in res.stderr and "internal error" not in res.stderr

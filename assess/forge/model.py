@@ -93,6 +93,10 @@ def key(record: dict[str, Any]) -> tuple[str, str, int]:
     return (record["forge"], record["repo"], int(record["number"]))
 
 
+def _is_account(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("login"), str) and bool(value["login"])
+
+
 def check_record(record: Any) -> str | None:
     """Why a stored line is not a valid record (the field), or None."""
     if not isinstance(record, dict):
@@ -103,6 +107,28 @@ def check_record(record: Any) -> str | None:
             return f"{name}: missing or not a {kind.__name__}"
     if record["state"] not in ("open", "closed", "merged"):
         return "state: must be open, closed or merged"
+    for name in ("author", "merged_by"):
+        if record.get(name) is not None and not _is_account(record[name]):
+            return f"{name}: must be an account object with a login"
+    for name in ("reviews", "review_comments", "commits"):
+        if not all(isinstance(x, dict) for x in record[name]):
+            return f"{name}: every item must be an object"
+    for r in record["reviews"]:
+        if not isinstance(r.get("state"), str) or (r.get("user") is not None and not _is_account(r["user"])):
+            return "reviews: each needs a state and an account (or null) as user"
+    for c in record["review_comments"]:
+        if c.get("user") is not None and not _is_account(c["user"]):
+            return "review_comments: user must be an account or null"
+    for name in ("additions", "deletions"):
+        if record.get(name) is not None and (not isinstance(record[name], int) or isinstance(record[name], bool)):
+            return f"{name}: must be an integer or null"
+    try:
+        for r in record["reviews"]:
+            parse_time(r.get("submitted_at"))
+        for c in record["review_comments"] + record["commits"]:
+            parse_time(c.get("created_at") or c.get("authored_at"))
+    except (TypeError, ValueError):
+        return "reviews: a time is not a normalised timestamp"
     try:
         for name in ("created_at", "updated_at", "closed_at", "merged_at"):
             if record.get(name) is not None:
