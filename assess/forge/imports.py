@@ -185,6 +185,6 @@ def import_files(paths: list[Path], store_path: Path, *, repo: str | None = None
             rec = _merge(existing.get(k), rec)
             existing[k] = rec
             seen.add(k)
-            w.append(rec)
+            w.append(rec, sync=False)
         n = w.finish(source="import:" + ",".join(sorted({r["source"] for r in records})))
     return {"forge": forge, "repo": name, "imported": len(seen), "pull_requests": n}

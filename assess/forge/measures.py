@@ -9,6 +9,7 @@ denominator; it is never counted as zero.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -125,37 +126,40 @@ def measure(rec: dict[str, Any], label: Label, cl: Classifier) -> PullMeasures:
     )
 
 
+_MENTION = re.compile(r"#(\d+)\b|/(?:pull|merge_requests)/(\d+)\b")
+_REVERTS = re.compile(r"\breverts?\b[^\n]*?#(\d+)\b", re.IGNORECASE)
+
+
 def mark_follow_ups(records: list[dict[str, Any]], measures: list[PullMeasures]) -> None:
     """Reverted or fixed up within 7 days of merging: a later pull request opened in that window
     whose title reverts this one (``Revert "<title>"``), or that names it (#N or its URL) with a
     fix/follow-up word. Merges in the last 7 days of the data stay unknown (not yet observable)."""
     latest = max((parse_time(r.get("updated_at") or r["created_at"]) for r in records), default=None)
     window = timedelta(days=FOLLOW_UP_DAYS)
-    opened = sorted(((parse_time(r["created_at"]), r) for r in records), key=lambda t: t[0])
+    # what each pull request says about others, read once
+    later = []
+    for r in records:
+        title = r.get("title") or ""
+        body = (title + "\n" + (r.get("body") or ""))[:20000]
+        mentions = {int(a or b) for a, b in _MENTION.findall(body)}
+        reverts = {int(n) for n in _REVERTS.findall(body)}
+        later.append((parse_time(r["created_at"]), r["repo"], title, mentions, reverts, bool(_FIX_WORDS.search(body)), id(r)))
+    later.sort(key=lambda t: t[0])
+    times = [t[0] for t in later]
     for rec, m in zip(records, measures):
         merged_at = parse_time(rec.get("merged_at"))
-        if not m.merged or merged_at is None or latest is None:
-            continue
-        if latest - merged_at < window:
+        if not m.merged or merged_at is None or latest is None or latest - merged_at < window:
             continue
         title = (rec.get("title") or "").strip()
         n = rec["number"]
-        mention = re.compile(rf"(#{n}\b|/(pull|merge_requests)/{n}\b)")
         hit = False
-        for when, other in opened:
-            if when < merged_at:
-                continue
+        for when, repo, o_title, mentions, reverts, fix_words, ident in later[bisect_left(times, merged_at):]:
             if when > merged_at + window:
                 break
-            if other is rec or other["repo"] != rec["repo"]:
+            if ident == id(rec) or repo != rec["repo"]:
                 continue
-            o_title = other.get("title") or ""
-            o_text = o_title + "\n" + (other.get("body") or "")
-            if (title and o_title.startswith(f'Revert "{title}"')) or re.search(rf"\breverts? .*#{n}\b", o_text, re.IGNORECASE):
+            if (title and o_title.startswith(f'Revert "{title}"')) or n in reverts or (n in mentions and fix_words):
                 hit = True
-            elif mention.search(o_text) and _FIX_WORDS.search(o_text):
-                hit = True
-            if hit:
                 break
         m.reverted_or_fixed_7d = hit
 

@@ -63,9 +63,12 @@ def iso(value: Any) -> str | None:
 
 
 def parse_time(value: str | None) -> dt.datetime | None:
+    """A stored timestamp (``YYYY-MM-DDTHH:MM:SSZ``, as :func:`iso` writes it) as an aware datetime."""
     if not value:
         return None
-    return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    if not isinstance(value, str) or len(value) != 20 or value[-1] != "Z" or value[10] != "T":
+        raise ValueError(f"not a normalised timestamp: {value!r}")
+    return dt.datetime.fromisoformat(value[:-1]).replace(tzinfo=dt.timezone.utc)
 
 
 def text(value: Any) -> str:

@@ -149,11 +149,14 @@ class StoreWriter:
                 return
             fh.truncate(data.rfind(b"\n") + 1)
 
-    def append(self, record: dict[str, Any]) -> None:
-        """Write one complete pull request, synced to disk before returning."""
+    def append(self, record: dict[str, Any], *, sync: bool = True) -> None:
+        """Write one complete pull request, synced to disk before returning (a fetch: each costs
+        requests). Bulk writers of data already on disk (imports) pass ``sync=False``; the final
+        compaction is atomic either way."""
         self._fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        if sync:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
 
     def save(self, **changes: Any) -> None:
         self.manifest.update(changes)

@@ -99,7 +99,7 @@ def write_store(path: str | Path, records: list[dict[str, Any]]) -> Path:
     first = records[0]
     with Store(path).writing(forge=first["forge"], repo=first["repo"]) as w:
         for rec in records:
-            w.append(rec)
+            w.append(rec, sync=False)
         w.finish(source="synthetic")
     assert w.manifest["format"] == FORMAT
     return Path(path)
