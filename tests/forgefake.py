@@ -6,6 +6,7 @@ test can check what was asked (and that the token went in a header, never in a U
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,8 @@ TOKEN = "ghp_TESTSECRET0123456789abcdefSECRET"
 class FakeForge:
     def __init__(self, server: Any) -> None:
         self.server = server
+        # the fake server's access log would mix into the CLI's stderr that tests read
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.routes: dict[str, list[Any]] = {}
         self.requests: list[Request] = []
         server.expect_request(re.compile(r".*")).respond_with_handler(self.handle)
