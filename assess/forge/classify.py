@@ -33,6 +33,7 @@ class Label:
 class Classifier:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
+        self._cache: dict[str, list[Rule]] = {}
         rules = catalogue.rules()
         self.login_rules = [r for r in rules if r.field == "login"]
         self.branch_rules = [r for r in rules if r.field == "branch" and catalogue.kind_of(r.entry_id) == "agent"]
@@ -43,7 +44,10 @@ class Classifier:
         lk = login_key(acc)
         if lk is None:
             return []
-        return [r for r in self.login_rules if r.pattern.search(lk)]
+        hits = self._cache.get(lk)
+        if hits is None:  # a team has few accounts: match each once
+            hits = self._cache[lk] = [r for r in self.login_rules if r.pattern.search(lk)]
+        return hits
 
     def is_person(self, acc: dict[str, Any] | None) -> bool:
         """A human account: not a bot, not a catalogued agent, automation or AI review bot."""

@@ -48,8 +48,11 @@ def summarise_measures(ms: list[PullMeasures], *, manifest: dict[str, Any] | Non
     first = [m.hours_to_first_human_review for m in ms if m.hours_to_first_human_review is not None]
     g = groups(ms)
     months = []
-    for month in sorted({m.month for m in ms}):
-        in_month = [m for m in ms if m.month == month]
+    by_month: dict[str, list[PullMeasures]] = {}
+    for m in ms:
+        by_month.setdefault(m.month, []).append(m)
+    for month in sorted(by_month):
+        in_month = by_month[month]
         mg = groups(in_month)
         row: dict[str, Any] = {"month": month, "pull_requests": len(in_month), "by_class": class_counts(in_month)}
         for name in ("ai", "non_ai", *CLASSES):
