@@ -349,3 +349,12 @@ def test_credentials_in_the_api_url_never_reach_messages(fake, tmp_path):
     api = fake.api.replace("http://", "http://user:s3cr3tpass@")
     res = _run(["forge", "fetch", "github", "acme/widgets", "--api-url", api, "-o", str(tmp_path / "s")])
     assert res.exit_code == 2 and "malformed JSON" in res.stderr and "s3cr3tpass" not in res.stderr
+
+
+def test_a_token_with_control_characters_is_refused_without_echo(fake, tmp_path):
+    res = CliRunner().invoke(main, ["forge", "fetch", "github", "acme/widgets", "--api-url", fake.api,
+                                    "-o", str(tmp_path / "s")], env={"GITHUB_TOKEN": "ghp_abcdef\nSECRETPART"})
+    assert res.exit_code == 2 and "control characters" in res.stderr
+    assert "SECRETPART" not in res.output + res.stderr and fake.requests == []
+    cl = github.client("ghp_abc def123456", "GITHUB_TOKEN")
+    assert "def123456" not in cl.redact("error with 'ghp_abc def123456' and def123456")

@@ -56,7 +56,11 @@ def fetch_command(forge: str, repo: str, store: Path, api_url: str | None, token
         except ValueError:
             raise AssessError(f"--since '{since}' is not a date", hint="use YYYY-MM-DD") from None
     env = token_env or _DEFAULT_TOKEN_ENV[forge]
-    token = os.environ.get(env) or None
+    token = (os.environ.get(env) or "").strip() or None
+    if token is not None and not all(33 <= ord(ch) < 127 for ch in token):
+        # never echoed: a header with a control character would otherwise fail inside the HTTP
+        # library with the token in its message
+        raise AssessError(f"${env} holds a token with spaces or control characters", hint="set it to the token alone")
     module = github if forge == "github" else gitlab
 
     def say(msg: str) -> None:

@@ -75,7 +75,12 @@ class ForgeClient:
             self._http.close()
 
     def redact(self, text: str) -> str:
-        return text.replace(self.token, "***") if self.token else text
+        """``text`` without the token, also in quoted or escaped forms, or any long piece of it."""
+        if not self.token:
+            return text
+        for form in {self.token, repr(self.token)[1:-1], *(p for p in re.split(r"\s+", self.token) if len(p) >= 6)}:
+            text = text.replace(form, "***")
+        return text
 
     def _fail(self, message: str, hint: str | None = None) -> AssessError:
         return AssessError(self.redact(message), hint=self.redact(hint) if hint else None)
