@@ -106,13 +106,17 @@ def test_hostile_files_are_bounded(tmp_path):
     deep = _write(tmp_path / "deep.json", "[" * 100000 + "]" * 100000)
     with pytest.raises(InputError, match="nested deeper"):
         read_documents(deep)
-    with pytest.raises(InputError, match="larger than"):
+    with pytest.raises(InputError, match="more than"):
         read_documents(_write(tmp_path / "big.json", "[" + " " * 4096 + "]"), max_bytes=1024)
     (tmp_path / "bin.json").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(InputError, match="not UTF-8"):
         read_documents(tmp_path / "bin.json")
     with pytest.raises(InputError, match="empty file"):
         read_documents(_write(tmp_path / "empty.json", "  \n"))
+    import os
+    os.mkfifo(tmp_path / "fifo.json")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_documents(tmp_path / "fifo.json")  # refused at once, never hangs
 
 
 def test_reimport_keeps_reviews_a_later_export_lacks_and_refuses_mixed_repositories(tmp_path):

@@ -252,3 +252,13 @@ def test_a_hand_edited_store_is_a_one_line_error(tmp_path, damage):
     (store / "pulls.jsonl").write_text("\n".join(lines) + "\n")
     res = CliRunner().invoke(main, ["forge", "summary", str(store)])
     assert res.exit_code == 2 and "pulls.jsonl:2" in res.stderr and "internal error" not in res.stderr
+
+
+def test_a_fifo_planted_in_a_store_is_refused_not_read(tmp_path):
+    import os
+
+    store = write_store(tmp_path / "s", generate("checks-outcomes", n=3))
+    (store / "pulls.jsonl").unlink()
+    os.mkfifo(store / "pulls.jsonl")
+    res = CliRunner().invoke(main, ["forge", "summary", str(store)])
+    assert res.exit_code == 2 and "not a regular file" in res.stderr

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assess.errors import InputError
+from assess.safeio import read_bytes_bounded
 
 MAX_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
@@ -33,20 +34,12 @@ def read_documents(path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = M
     """Every top-level item as (line, value). A file holds one JSON value, several concatenated
     values (``gh api --paginate`` prints one array per page) or JSON Lines; arrays are flattened
     one level, so each pull request gets the line it starts on."""
+    # a regular file only (never a FIFO or device that would hang the read), bounded in size
+    data = read_bytes_bounded(path, max_bytes=max_bytes, what="saved export file")
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if path.is_dir():
-        raise InputError(path, "is a directory", hint="give the export files")
-    if size > max_bytes:
-        raise InputError(path, f"larger than {max_bytes // 2**20} MiB", hint="split the export")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
     decoder = json.JSONDecoder()
     out: list[tuple[int, Any]] = []
     pos, n = 0, len(text)

@@ -20,6 +20,7 @@ from typing import Any
 from assess.errors import AssessError, InputError
 from assess.fileio import atomic_open, to_json_text, write_text
 from assess.forge.model import FORMAT, check_record, key
+from assess.safeio import open_regular, read_bytes_bounded
 
 PULLS = "pulls.jsonl"
 MANIFEST = "manifest.json"
@@ -51,8 +52,8 @@ class Store:
             raise InputError(self.path, "not a forge store (no manifest.json)",
                              hint="create one with `assess forge fetch` or `assess forge import`")
         try:
-            data = json.loads(mf.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = json.loads(read_bytes_bounded(mf, what="forge store manifest").decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise InputError(mf, f"unreadable manifest: {exc}") from None
         if not isinstance(data, dict):
             raise InputError(mf, "manifest must be an object")
@@ -68,7 +69,8 @@ class Store:
         path = self.path / PULLS
         if not path.exists():
             return []
-        with open(path, "rb") as fh:
+        # a regular file only: a FIFO or device planted in a store would hang the read
+        with os.fdopen(open_regular(path, max_bytes=None, what="forge store file"), "rb") as fh:
             for lineno, raw in enumerate(fh, 1):
                 if len(raw) > MAX_LINE:
                     raise InputError(path, "record too large", line=lineno)
