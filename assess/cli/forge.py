@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from assess.errors import AssessError
+from assess.terminal import clean_line
 
 _DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN"}
 
@@ -64,7 +65,7 @@ def fetch_command(forge: str, repo: str, store: Path, api_url: str | None, token
     module = github if forge == "github" else gitlab
 
     def say(msg: str) -> None:
-        click.echo(f"assess: {msg}", err=True)
+        click.echo(f"assess: {clean_line(msg)}", err=True)  # URLs come from the server: no escapes
 
     if token is None:
         say(f"no token in ${env}: fetching unauthenticated (public repositories only, low rate limit)")

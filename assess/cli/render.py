@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.markup import escape as esc  # user data (paths, names) is never rich markup
 from rich.table import Table
 
+from assess.terminal import clean_line
+
 
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f}%"
@@ -110,7 +112,7 @@ def _prop(p: dict[str, Any]) -> str:
 
 def print_forge_summary(s: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
-    console.print(f"[bold]{esc(str(s.get('forge') or ''))} {esc(str(s.get('repository') or ''))}[/bold]  "
+    console.print(f"[bold]{esc(clean_line(str(s.get('forge') or '')))} {esc(clean_line(str(s.get('repository') or '')))}[/bold]  "
                   f"{s['pull_requests']:,} pull requests, {s['merged']:,} merged, reviews known on {s['reviews_known']:,}")
     console.print("by class: " + ", ".join(f"{k} {v}" for k, v in s["by_class"].items()))
     t = Table(title="AI vs non-AI pull requests (observational; 95% intervals)", show_edge=False)
