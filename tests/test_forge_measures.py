@@ -141,7 +141,8 @@ def test_review_measures_on_hand_built_pull_requests():
 
 def test_intervals():
     p = proportion(0, 10)
-    assert p["share"] == 0 and p["ci95"][0] == 0 and 0.25 < p["ci95"][1] < 0.3
+    assert p["share"] == 0 and p["ci95"][0] == 0.0 and 0.25 < p["ci95"][1] < 0.3
+    assert proportion(3, 3)["ci95"][1] == 1.0 and proportion(0, 3)["ci95"][0] == 0.0
     assert proportion(0, 0)["ci95"] is None
     m = median([5, 1, 3, 2, 4, 6, 7, 8, 9, 10])
     assert m["median"] == 5.5 and m["ci95"] == [2, 9]
