@@ -65,6 +65,10 @@ def findings(summary: dict[str, Any], rubric: dict[str, Any]) -> list[Finding]:
                      f"person reviewing ({_pct(machine['share'])}{_ci(machine)}).",
                      "for" if share(machine) >= r["level5_machine_merge_share"] else "context", level=5,
                      refs={"pull_requests": refs.get("machine_merged_unreviewed", [])}),
+        EvidenceItem("forge_agent_prs_ci_green", agent["ci_green"]["share"],
+                     f"Checks were green on {agent['ci_green']['count']} of {agent['ci_green']['of']} merged agent pull "
+                     "requests with a known CI status." if agent["ci_green"]["of"]
+                     else "No CI status is known for the merged agent pull requests.", "context"),
         EvidenceItem("forge_agent_pr_size", size["median"],
                      f"Median agent pull request: {size['median']:.0f} changed lines over {size['n']}."
                      if size["median"] is not None else "Agent pull request sizes are unknown in this store.",

@@ -47,6 +47,7 @@ class PullMeasures:
     self_merged: bool | None
     machine_merged: bool | None
     auto_merge: bool
+    ci_green: bool | None  # checks passed on the head commit (None: no CI status known)
     hours_to_first_human_review: float | None
     hours_to_first_human_approval: float | None
     hours_in_review: float | None
@@ -115,6 +116,7 @@ def measure(rec: dict[str, Any], label: Label, cl: Classifier) -> PullMeasures:
         self_merged=(merger["login"].lower() == author_login) if merged and merger and author_login else None,
         machine_merged=(not cl.is_person(merger)) if merged and merger else None,
         auto_merge=bool(rec.get("auto_merge")),
+        ci_green=(rec.get("ci_state") == "success") if rec.get("ci_state") else None,
         hours_to_first_human_review=_hours(created, first) if first else None,
         hours_to_first_human_approval=_hours(created, min(approvals)) if approvals else None,
         hours_in_review=_hours(created, merged_at) if merged else None,
@@ -193,6 +195,7 @@ def aggregate(ms: list[PullMeasures]) -> dict[str, Any]:
         "human_engaged": _share(merged, "human_engaged"),
         "merged_unread_by_people": _share(merged, "merged_unread_by_people"),
         "machine_merged_unreviewed": _share(merged, "machine_merged_unreviewed"),
+        "ci_green": _share(merged, "ci_green"),
         "changes_requested": _share([m for m in ms if m.reviews_known], "changes_requested"),
         "reverted_or_fixed_within_7_days": _share(merged, "reverted_or_fixed_7d"),
         "hours_to_first_human_review": _median(ms, "hours_to_first_human_review"),
