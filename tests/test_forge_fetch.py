@@ -26,6 +26,22 @@ def httpserver_listen_address():
     return ("127.0.0.1", 0)  # loopback only: no test reaches the internet
 
 
+@pytest.fixture(autouse=True)
+def _close_clients(monkeypatch):
+    """Clients a test builds by hand are closed after it (the CLI closes its own)."""
+    made = []
+    real = github.client
+
+    def tracked(*a, **k):
+        made.append(real(*a, **k))
+        return made[-1]
+
+    monkeypatch.setattr(github, "client", tracked)
+    yield
+    for c in made:
+        c.close()
+
+
 @pytest.fixture
 def fake(httpserver):
     assert httpserver.host == "127.0.0.1"

@@ -74,6 +74,12 @@ class ForgeClient:
         if self._http is not None:
             self._http.close()
 
+    def __enter__(self) -> ForgeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def redact(self, text: str) -> str:
         """``text`` without the token, also in quoted or escaped forms, or any long piece of it."""
         if not self.token:

@@ -121,13 +121,22 @@ class StoreWriter:
             fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._lock.close()
+            self._lock = None
             raise AssessError(f"{path}: another assess process is writing this store",
                               hint="wait for it to finish") from None
+        try:
+            self._open_manifest()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def _open_manifest(self) -> None:
+        path = self.store.path
         if (path / MANIFEST).exists():
             self.manifest = self.store.manifest()
             held = (self.manifest.get("forge"), self.manifest.get("repo"))
             if self.repo is not None and held[1] is not None and held != (self.forge, self.repo):
-                self._release()
                 raise AssessError(f"{path}: store holds {held[0]} {held[1]}, not {self.forge} {self.repo}",
                                   hint="use one store per repository")
         else:
@@ -138,7 +147,6 @@ class StoreWriter:
             self.manifest["repo"] = self.repo
         self._repair()
         self._fh = open(path / PULLS, "a", encoding="utf-8")
-        return self
 
     def _repair(self) -> None:
         """Cut a partial last line left by an interrupted write."""
