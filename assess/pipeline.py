@@ -76,6 +76,7 @@ class Source:
 
 # name -> source module. One line per source; see the module docstring for the module's contract.
 SOURCES: dict[str, Source] = {
+    "sessions": Source("sessions", "assess.sessions.source"),
     "forge": Source("forge", "assess.forge.source"),
 }
 
@@ -139,7 +140,8 @@ class Assessment:
 
         return assemble_report(evidences=self.evidences, team=self.team, repo_levels=self.per_repo,
                                survey=self.survey, study=self.study, show_identities=self.options.show_identities,
-                               generated_at=generated_at, forge=self.source_evidence.get("forge"))
+                               generated_at=generated_at, sessions=self.source_evidence.get("sessions"),
+                               forge=self.source_evidence.get("forge"))
 
 
 def _check_repos(repos: tuple[str, ...]) -> None:

@@ -31,6 +31,9 @@ SHARED_OPTIONS = [
                       "(held for a saved summary too)."),
     click.option("--study", default=None, metavar="DIR",
                  help="A registered study folder (or analysis JSON from `assess study analyze --json`)."),
+    click.option("--sessions", "sessions", multiple=True, metavar="PATH",
+                 help="Agent session logs (a Claude config folder, Codex home, a repository or any folder) or "
+                      "bundles from `assess sessions export`: unattended time, touch points, tokens (repeatable)."),
     click.option("--forge", "forge", multiple=True, metavar="STORE",
                  help="Forge store from `assess forge fetch` / `assess forge import`: who reviews pull requests, "
                       "how closely and how fast (repeatable; read offline)."),
@@ -41,7 +44,7 @@ SHARED_OPTIONS = [
 ]
 
 OPTION_NAMES = ("rev", "since", "until", "window_days", "signatures", "survey", "questionnaire", "min_group",
-                "study", "forge", "rubric", "show_identities", "no_cache")
+                "study", "sessions", "forge", "rubric", "show_identities", "no_cache")
 
 
 def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:

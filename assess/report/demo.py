@@ -1,6 +1,6 @@
 """The bundled example: a generated repository with a mixed human/agent history, a dozen simulated
-questionnaire responses, a simulated randomised study and a generated forge store of pull requests
-with their reviews, assessed into the full report. Offline."""
+questionnaire responses, a simulated randomised study, generated agent session logs and a generated
+forge store of pull requests with their reviews, assessed into the full report. Offline."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from assess.fileio import write_text
 from assess.report.outputs import ReportFiles
 
 MARKER = ".assess-demo"
-PARTS = ("acme", "survey", "study", "forge", "report.html", "report.json", "report.md")
+PARTS = ("acme", "survey", "study", "sessions", "forge", "report.html", "report.json", "report.md")
 
 
 def _prepare(directory: Path) -> None:
@@ -52,8 +52,28 @@ def build_demo(directory: str | Path = "assess-demo", *, seed: int = 0,
     simulate_responses(root / "survey", n=12, seed=seed)
     step("Simulating a randomised speedup study")
     study = simulate_study(root / "study", seed=7 + seed)
+    step("Generating agent session logs for 6 engineers")
+    _demo_sessions(root / "sessions", Path(repo), seed)
     step("Generating a forge store of the team's pull requests and their reviews")
     forge = write_store(root / "forge", generate("reads-every-diff", n=120, seed=seed, repo="acme/acme"))
     step("Mining, placing and writing the report")
-    report = build_report([repo], [root / "survey"], study, use_cache=False, forge=[forge])
+    report = build_report([repo], [root / "survey"], study, use_cache=False, sessions=[root / "sessions"],
+                          forge=[forge])
     return write_report(report, root / "report.html")
+
+
+def _demo_sessions(folder: Path, repo: Path, seed: int) -> None:
+    """Claude Code logs for six engineers over the repository's last three weeks: three delegate
+    tasks, two pair with the agent, one leaves it running for hours (a team around Level 3)."""
+    import subprocess
+    from datetime import datetime, timedelta, timezone
+
+    from assess.sessions.synthetic import write_claude_logs
+
+    out = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%ct"], capture_output=True, text=True)
+    last = datetime.fromtimestamp(int(out.stdout.strip() or 0), timezone.utc) if out.returncode == 0 else None
+    start = (last or datetime(2026, 3, 2, tzinfo=timezone.utc)) - timedelta(days=21)
+    start = start.replace(hour=9, minute=0, second=0, microsecond=0)
+    styles = ("delegating", "delegating", "delegating", "pairing", "pairing", "unattended")
+    write_claude_logs(folder, engineers=6, days=21, start=start, seed=seed,
+                      style_of=lambda e, d: styles[e])
