@@ -28,6 +28,8 @@ Adding an evidence source (sessions, forge, ...) is one module plus one line her
   the rubric section named after the source);
 - add ``"sessions": Source("sessions", "assess.sessions.source")`` to :data:`SOURCES`; the inputs
   come from the :class:`SourceOptions` field of the same name (``sessions``, ``forge`` exist already).
+  ``collect`` may also take a keyword ``minings`` (the ``RepoMining`` per repository of this run,
+  None where saved evidence was read) to reuse git mining's attribution.
 
 The placement folds findings into git's judgement (rules in :mod:`assess.levels.observed`): a direct
 observation with at least medium confidence sets the point level, what no source sees stays open,
@@ -40,6 +42,7 @@ across repositories and months follows from the declaration.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +77,7 @@ class Source:
 # name -> source module. One line per source; see the module docstring for the module's contract.
 SOURCES: dict[str, Source] = {
     "sessions": Source("sessions", "assess.sessions.source"),
+    "forge": Source("forge", "assess.forge.source"),
 }
 
 
@@ -136,7 +140,8 @@ class Assessment:
 
         return assemble_report(evidences=self.evidences, team=self.team, repo_levels=self.per_repo,
                                survey=self.survey, study=self.study, show_identities=self.options.show_identities,
-                               generated_at=generated_at, sessions=self.source_evidence.get("sessions"))
+                               generated_at=generated_at, sessions=self.source_evidence.get("sessions"),
+                               forge=self.source_evidence.get("forge"))
 
 
 def _check_repos(repos: tuple[str, ...]) -> None:
@@ -197,7 +202,8 @@ def observational_step(mining: Any) -> dict[str, Any]:
     return observational_speedup(mining.commits)
 
 
-def collect_sources(options: SourceOptions, rubric: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
+def collect_sources(options: SourceOptions, rubric: dict[str, Any], minings: list[Any] | None = None
+                    ) -> tuple[dict[str, Any], list[Finding]]:
     """Evidence and findings of every registered source that has inputs."""
     evidence: dict[str, Any] = {}
     findings: list[Finding] = []
@@ -207,7 +213,9 @@ def collect_sources(options: SourceOptions, rubric: dict[str, Any]) -> tuple[dic
             raise AssessError(f"no {name} source is registered in this installation",
                               hint="assess.pipeline.SOURCES lists the sources it can read")
         mod = source.load()
-        evidence[name] = mod.collect(inputs, options)
+        # a source may also read the repositories mined in this run (forge: commit attribution)
+        extra = {"minings": minings} if "minings" in inspect.signature(mod.collect).parameters else {}
+        evidence[name] = mod.collect(inputs, options, **extra)
         for f in mod.findings(evidence[name], rubric):
             if not isinstance(f, Finding) or f.source != name:
                 raise AssessError(f"the {name} source returned a finding that is not a Finding of source '{name}'")
@@ -228,7 +236,7 @@ def run_assessment(options: SourceOptions, *, on_repository: ProgressFactory | N
     survey = load_survey(options.survey, questionnaire=options.questionnaire,
                          min_group=options.min_group) if options.survey else None
     evidences, minings = collect_git(options, rubric, on_repository)
-    source_evidence, findings = collect_sources(options, rubric)
+    source_evidence, findings = collect_sources(options, rubric, minings)
     study = load_study(options.study, bootstrap_reps=options.bootstrap_reps) if options.study is not None else None
     team = place_team(evidences, survey=survey, study=study, findings=findings, rubric=rubric)
     if len(evidences) > 1:

@@ -26,8 +26,8 @@ from assess.cli import main
 from assess.report import assemble_report, render_html, render_markdown, validate_report
 
 SECTIONS = ["1. Where the team stands", "2. Belief vs evidence: three perception gaps", "3. Dimensions",
-            "4. Timeline", "5. Agents and artefacts", "6. The randomised study", "7. Next level",
-            "8. Methods and caveats"]
+            "4. Timeline", "5. Agents and artefacts", "6. Review of pull requests", "7. The randomised study",
+            "8. Next level", "9. Methods and caveats"]
 
 
 class Outline(HTMLParser):

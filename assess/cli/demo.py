@@ -14,8 +14,8 @@ from assess.terminal import echo
 @click.option("-q", "--quiet", is_flag=True, help="Print only where the report is.")
 def demo_command(directory: str, seed: int, quiet: bool) -> None:
     """Build the bundled example — a generated repository with a mixed human and agent history, a
-    dozen questionnaire responses and a simulated randomised study — and write the full report.
-    Runs offline."""
+    dozen questionnaire responses, a simulated randomised study and a generated forge store of pull
+    requests — and write the full report. Runs offline."""
     from assess.report.demo import build_demo
 
     files = build_demo(directory, seed=seed, on_step=None if quiet else lambda m: echo(f"• {m} …", err=True))
@@ -23,4 +23,4 @@ def demo_command(directory: str, seed: int, quiet: bool) -> None:
     if not quiet:
         echo(f"Data: {files.json}  Summary: {files.markdown}")
         echo(f"Inputs: {files.html.parent / 'acme'}, {files.html.parent / 'survey'}, {files.html.parent / 'sessions'}, "
-                   f"{files.html.parent / 'study'}")
+            f"{files.html.parent / 'study'}, {files.html.parent / 'forge'}")

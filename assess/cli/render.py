@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape as esc  # user data (paths, names) is never rich markup
 from rich.table import Table
 
-from assess.terminal import safe_console
+from assess.terminal import clean_line, safe_console
 
 
 def _pct(x: float | None) -> str:
@@ -93,3 +93,47 @@ def print_level(lv: dict[str, Any], console: Console | None = None) -> None:
         console.print(f"Next level ({fg['level']}) is held back by: {esc(short)}")
         for i, step in enumerate(lv.get("next_steps", []), 1):
             console.print(f"  {i}. {esc(step)}")
+
+
+def _med(m: dict[str, Any], unit: str = "") -> str:
+    if m.get("median") is None:
+        return "n/a"
+    ci = m.get("ci95")
+    core = f"{m['median']:.1f}{unit}"
+    return core + (f" [{ci[0]:.1f}–{ci[1]:.1f}]" if ci else "") + f" n={m['n']}"
+
+
+def _prop(p: dict[str, Any]) -> str:
+    if not p.get("of"):
+        return "n/a"
+    ci = p.get("ci95")
+    return f"{p['count']}/{p['of']} {_pct(p['share'])}" + (f" [{_pct(ci[0])}–{_pct(ci[1])}]" if ci else "")
+
+
+def print_forge_summary(s: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(f"[bold]{esc(clean_line(str(s.get('forge') or '')))} {esc(clean_line(str(s.get('repository') or '')))}[/bold]  "
+                  f"{s['pull_requests']:,} pull requests, {s['merged']:,} merged, reviews known on {s['reviews_known']:,}")
+    console.print("by class: " + ", ".join(f"{k} {v}" for k, v in s["by_class"].items()))
+    t = Table(title="AI vs non-AI pull requests (observational; 95% intervals)", show_edge=False)
+    t.add_column("measure")
+    t.add_column("AI (agent + assisted)", justify="right")
+    t.add_column("non-AI (human)", justify="right")
+    ai, non = s["comparison"]["ai"], s["comparison"]["non_ai"]
+    rows = [("pull requests", str(ai["pull_requests"]), str(non["pull_requests"]))]
+    for key, label in (("merged_without_human_review", "merged without human review"), ("self_merged", "self-merged"),
+                       ("approved_without_comment", "approved with no comment"),
+                       ("reverted_or_fixed_within_7_days", "reverted/fixed within 7 days")):
+        rows.append((label, _prop(ai[key]), _prop(non[key])))
+    for key, label, unit in (("hours_to_first_human_review", "hours to first human review", "h"),
+                             ("hours_in_review", "hours open until merge", "h"), ("cycle_hours", "cycle time (first commit → merge)", "h"),
+                             ("review_comments_per_100_lines", "review comments / 100 lines", ""),
+                             ("size_lines", "size (changed lines)", "")):
+        rows.append((label, _med(ai[key], unit), _med(non[key], unit)))
+    for r in rows:
+        t.add_row(*r)
+    console.print(t)
+    if s["review_bots"]:
+        console.print("AI review bots (not counted as human review): "
+                      + ", ".join(f"{esc(k)} {v}" for k, v in s["review_bots"].items()))
+    console.print(f"[dim]{esc(s['note'])}[/dim]")

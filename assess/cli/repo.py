@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from assess.cli.progress import commit_progress
-from assess.cli.render import print_level, print_repo_summary
+from assess.cli.render import print_forge_summary, print_level, print_repo_summary
 from assess.cli.sourceopts import build_options, source_options
 from assess.errors import AssessError
 from assess.fileio import atomic_open, same_file, write_json
@@ -54,4 +54,6 @@ def repo_command(path: str, json_out: str | None, commits_out: str | None, quiet
         write_json(json_out, evidence, private=options.show_identities)
     if not quiet and json_out != "-":
         print_repo_summary(evidence)
+        if a.source_evidence.get("forge"):
+            print_forge_summary(a.source_evidence["forge"])
         print_level(evidence["level"])

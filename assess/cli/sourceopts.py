@@ -34,6 +34,9 @@ SHARED_OPTIONS = [
     click.option("--sessions", "sessions", multiple=True, metavar="PATH",
                  help="Agent session logs (a Claude config folder, Codex home, a repository or any folder) or "
                       "bundles from `assess sessions export`: unattended time, touch points, tokens (repeatable)."),
+    click.option("--forge", "forge", multiple=True, metavar="STORE",
+                 help="Forge store from `assess forge fetch` / `assess forge import`: who reviews pull requests, "
+                      "how closely and how fast (repeatable; read offline)."),
     click.option("--rubric", type=_FILE, default=None,
                  help="Rubric YAML with the level thresholds (default: the bundled one)."),
     click.option("--show-identities", is_flag=True, help="Include author and developer names (off by default)."),
@@ -41,7 +44,7 @@ SHARED_OPTIONS = [
 ]
 
 OPTION_NAMES = ("rev", "since", "until", "window_days", "signatures", "survey", "questionnaire", "min_group",
-                "study", "sessions", "rubric", "show_identities", "no_cache")
+                "study", "sessions", "forge", "rubric", "show_identities", "no_cache")
 
 
 def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:

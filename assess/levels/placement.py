@@ -18,7 +18,7 @@ from assess.yamlfile import load_yaml
 
 GIT_BLIND_RANGE = (0, 2)  # no traces: git cannot tell Level 0 from 1 or 2
 CONF_ORDER = ["none", "low", "medium", "high"]
-DEFAULTED_SECTIONS = ("collection", "history", "unseen")  # newer than many user rubrics: bundled values apply
+DEFAULTED_SECTIONS = ("collection", "history", "unseen", "forge")  # newer than many user rubrics: bundled values apply
 # thresholds added after rubric 1.0: a user rubric without them gets the bundled value
 DEFAULTED_KEYS = {("minimum_evidence", "events_medium"), ("minimum_evidence", "events_high"),
                   ("authorship", "level2_multi_file_min_ai_commits"), ("review", "level4_min_merges"),
@@ -74,7 +74,10 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
     for key in ("strong_authorship", "strong_operation"):
         if not isinstance(unseen.get(key), int) or not 0 <= unseen[key] <= 5:
             raise doc.error("must be a level 0-5", "unseen", key)
-    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy", "collection"):
+    if not isinstance(data.get("forge"), dict):
+        raise doc.error("section 'forge' must be a mapping", "forge")
+    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy", "collection",
+                    "forge"):
         for key, value in data[section].items():
             if key not in bundled[section]:
                 known = ", ".join(sorted(bundled[section]))

@@ -10,7 +10,7 @@ from assess.errors import InputError
 from assess.resources import package_file
 from assess.yamlfile import LocatedYaml, load_yaml
 
-FIELDS = {"author_email", "committer_email", "author_name", "committer_name", "trailer", "message",
+FIELDS = {"author_email", "committer_email", "author_name", "committer_name", "trailer", "message", "login",
           "subject", "branch"}
 KINDS = {"agent", "automation", "review"}
 CONFIDENCES = {"high", "medium", "low"}

@@ -32,7 +32,7 @@ def build_report(repos: Sequence[str | Path] = (), survey: Sequence[str | Path] 
                  questionnaire: str | Path | None = None, use_cache: bool = True,
                  bootstrap_reps: int = defaults.BOOTSTRAP_REPS, rubric: str | Path | None = None,
                  on_repository: Callable[[str], Callable[[int], None] | None] | None = None,
-                 sessions: Sequence[str | Path] = ()) -> dict[str, Any]:
+                 sessions: Sequence[str | Path] = (), forge: Sequence[str | Path] = ()) -> dict[str, Any]:
     """The report data for any subset of repositories (or saved evidence JSON), survey responses
     (or a saved summary) and a study (folder or saved analysis): a shortcut for
     ``run_assessment(SourceOptions(...)).report_model()``."""
@@ -43,7 +43,8 @@ def build_report(repos: Sequence[str | Path] = (), survey: Sequence[str | Path] 
                             window_days=window_days, rev=rev, since=since, until=until, signatures=signatures,
                             min_group=min_group, questionnaire=str(questionnaire) if questionnaire else None,
                             use_cache=use_cache, bootstrap_reps=bootstrap_reps,
-                            rubric=str(rubric) if rubric else None, sessions=tuple(str(p) for p in sessions))
+                            rubric=str(rubric) if rubric else None, sessions=tuple(str(p) for p in sessions),
+                            forge=tuple(str(f) for f in forge))
     return run_assessment(options, on_repository=on_repository).report_model()
 
 

@@ -272,6 +272,25 @@ def _sample_sizes(evidences: list[dict[str, Any]], survey: dict[str, Any] | None
     return rows
 
 
+def _forge_sample(forge: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if forge is None:
+        return []
+    return [{"what": "Forge (pull requests)", "n": forge["pull_requests"], "unit": "pull requests",
+             "detail": f"{forge['merged']} merged, reviews known on {forge['reviews_known']}; "
+                       + ", ".join(f"{k} {v}" for k, v in forge["by_class"].items())}]
+
+
+def _forge_caveats(forge: dict[str, Any] | None) -> list[dict[str, str]]:
+    if forge is None:
+        return []
+    out = [{"source": "forge", "text": forge["note"]}]
+    unknown = forge["pull_requests"] - forge["reviews_known"]
+    if unknown:
+        out.append({"source": "forge", "text": f"{unknown} pull request(s) came from exports without reviews: "
+                                               "they are left out of every review measure, not counted as unreviewed."})
+    return out
+
+
 def _caveats(evidences: list[dict[str, Any]], survey: dict[str, Any] | None, study: dict[str, Any] | None,
              team: dict[str, Any]) -> list[dict[str, str]]:
     out = []
@@ -311,9 +330,11 @@ def _rubric_rows(rubric: dict[str, Any]) -> list[dict[str, str]]:
 def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                     repo_levels: list[dict[str, Any] | None] | None = None, survey: dict[str, Any] | None = None,
                     study: dict[str, Any] | None = None, show_identities: bool = False,
-                    generated_at: str | None = None, sessions: dict[str, Any] | None = None) -> dict[str, Any]:
+                    generated_at: str | None = None, sessions: dict[str, Any] | None = None,
+                    forge: dict[str, Any] | None = None) -> dict[str, Any]:
     """The report document: the data behind every number of the HTML and Markdown outputs.
-    ``sessions`` is the sessions source's evidence (its section is omitted when not given)."""
+    ``sessions`` is the sessions source's evidence (its section is omitted when not given);
+    ``forge`` is the forge summary (its section says so when not given)."""
     repo_levels = repo_levels or [None] * len(evidences)
     links = _Links(evidences, team.get("commit_repository"))
     if study is not None and not show_identities:
@@ -331,6 +352,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
     if study is None:
         missing.append("No randomised study was given: the measured speedup is missing, so the speedup gap "
                        "compares beliefs only (use --study DIR; `assess study init` starts one).")
+    # no forge store is not listed in `missing`: the forge is optional, and its report section says so
     overall = team["overall"]
     if not overall.get("placeable", True) or overall.get("level") is None:
         if overall.get("level") is None and overall.get("summary"):
@@ -395,12 +417,14 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                        for a in e["attribution"]["automation"]],
         "artefacts": _artefacts(evidences, links),
         "study": None if study is None else {**study, "notes": _study_notes(study)},
+        # review evidence from pull requests (assess.forge): formatted here, computed there
+        "forge": forge,
         "next_level": next_level,
         "methods": {
             "rubric": {"file": team.get("rubric", {}).get("file"), "version": team.get("rubric", {}).get("version"),
                        "rows": _rubric_rows(team.get("rubric", {}))},
-            "sample_sizes": _sample_sizes(evidences, survey, study),
-            "caveats": _caveats(evidences, survey, study, team),
+            "sample_sizes": _sample_sizes(evidences, survey, study) + _forge_sample(forge),
+            "caveats": _caveats(evidences, survey, study, team) + _forge_caveats(forge),
             "git_blind_spots": GIT_BLIND_SPOTS if evidences else [],
             "definitions": (evidences[0]["attribution"].get("definitions", {}) if evidences else {}),
             "survey_anonymity": survey["anonymity"] if survey is not None else None,

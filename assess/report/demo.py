@@ -1,6 +1,6 @@
 """The bundled example: a generated repository with a mixed human/agent history, a dozen simulated
-questionnaire responses, a simulated randomised study and generated agent session logs, assessed into
-the full report. Offline."""
+questionnaire responses, a simulated randomised study, generated agent session logs and a generated
+forge store of pull requests with their reviews, assessed into the full report. Offline."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from assess.fileio import write_text
 from assess.report.outputs import ReportFiles
 
 MARKER = ".assess-demo"
-PARTS = ("acme", "survey", "study", "sessions", "report.html", "report.json", "report.md")
+PARTS = ("acme", "survey", "study", "sessions", "forge", "report.html", "report.json", "report.md")
 
 
 def _prepare(directory: Path) -> None:
@@ -38,6 +38,7 @@ def build_demo(directory: str | Path = "assess-demo", *, seed: int = 0,
                on_step: Callable[[str], None] | None = None) -> ReportFiles:
     """Build the example inputs in ``directory`` and write report.html/.json/.md there."""
     from assess.demo_repo import build_demo_repository
+    from assess.forge.synthetic import generate, write_store
     from assess.report import build_report, write_report
     from assess.speedup import simulate_study
     from assess.survey import simulate_responses
@@ -53,8 +54,11 @@ def build_demo(directory: str | Path = "assess-demo", *, seed: int = 0,
     study = simulate_study(root / "study", seed=7 + seed)
     step("Generating agent session logs for 6 engineers")
     _demo_sessions(root / "sessions", Path(repo), seed)
+    step("Generating a forge store of the team's pull requests and their reviews")
+    forge = write_store(root / "forge", generate("reads-every-diff", n=120, seed=seed, repo="acme/acme"))
     step("Mining, placing and writing the report")
-    report = build_report([repo], [root / "survey"], study, use_cache=False, sessions=[root / "sessions"])
+    report = build_report([repo], [root / "survey"], study, use_cache=False, sessions=[root / "sessions"],
+                          forge=[forge])
     return write_report(report, root / "report.html")
 
 

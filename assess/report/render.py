@@ -49,9 +49,26 @@ def _pvalue(value: float | None) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def _prop(p: dict[str, Any] | None) -> str:
+    """A forge proportion: ``3/40 (7.5%; 95% CI 2.6%–19.9%)``."""
+    if not p or not p.get("of"):
+        return "—"
+    ci = p.get("ci95")
+    return f"{p['count']}/{p['of']} ({pct(p['share'])}" + (f"; 95% CI {pct(ci[0])}–{pct(ci[1])})" if ci else ")")
+
+
+def _med(m: dict[str, Any] | None, fmt: str = "{:.1f}") -> str:
+    """A forge median: ``4.2 (95% CI 1.0–9.5; n=40)``."""
+    if not m or m.get("median") is None:
+        return "—"
+    ci = m.get("ci95")
+    core = fmt.format(m["median"])
+    return core + (f" (95% CI {fmt.format(ci[0])}–{fmt.format(ci[1])}; n={m['n']})" if ci else f" (n={m['n']})")
+
+
 def _filters(env: jinja2.Environment) -> None:
     env.filters.update(date=_date, signed=_signed, share=_share, ci=_ci, num=_num, pvalue=_pvalue,
-                       level_text=level_text)
+                       level_text=level_text, prop=_prop, med=_med)
     env.globals.update(LEVEL_NAMES=LEVEL_NAMES)
 
 

@@ -12,7 +12,8 @@ from referencing import Registry, Resource
 from assess.resources import package_file
 
 REPORT_SCHEMA = package_file("schemas", "report.schema.json")
-_REFERENCED = ("level.schema.json", "evidence.schema.json", "survey.schema.json", "study.schema.json")
+_REFERENCED = ("level.schema.json", "evidence.schema.json", "survey.schema.json", "study.schema.json",
+               "forge-summary.schema.json")
 
 
 def _load(name: str) -> dict[str, Any]:

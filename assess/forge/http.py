@@ -1,0 +1,208 @@
+"""HTTP for the forge APIs: conditional requests, pagination, rate limits and retries.
+
+Only `assess forge fetch` creates a `ForgeClient`; nothing else in assess opens a connection.
+The token lives in memory only: it is sent in a header, never in a URL, and any message that
+could carry it is redacted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from assess.errors import AssessError
+
+_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+MAX_BODY = 64 * 1024 * 1024  # one API page above 64 MiB is not an API page
+
+
+def next_link(header: str | None) -> str | None:
+    """The ``rel="next"`` URL of a ``Link`` header (GitHub and GitLab both send one)."""
+    if not header:
+        return None
+    for part in header.split(","):
+        m = _LINK_NEXT.search(part)
+        if m:
+            return m.group(1)
+    return None
+
+
+@dataclass
+class Page:
+    url: str
+    data: Any
+    next_url: str | None
+    not_modified: bool = False
+    etag: str | None = None
+
+
+@dataclass
+class ForgeClient:
+    """One forge API session. ``sleep``/``now`` are injectable so tests wait for nothing."""
+
+    forge: str  # "GitHub" or "GitLab", for messages
+    auth_header: dict[str, str]
+    token_env: str
+    token: str | None = None
+    max_wait: float = 900.0  # longest rate-limit wait before giving up (the store resumes later)
+    retries: int = 4  # attempts on 5xx and network errors
+    max_rate_waits: int = 10  # consecutive rate-limit answers to one request before giving up
+    backoff: float = 2.0  # first retry delay in seconds, doubled each time
+    timeout: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], float] = time.time
+    say: Callable[[str], None] = field(default=lambda msg: print(f"assess: {msg}", file=sys.stderr, flush=True))
+    requests: int = 0
+    _http: httpx.Client | None = None
+
+    def __post_init__(self) -> None:
+        headers = {"User-Agent": "assess-forge/1", **self.auth_header}
+        if self.forge == "GitHub":
+            headers.update({"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"})
+        self._http = httpx.Client(headers=headers, timeout=self.timeout, follow_redirects=True)
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+    def __enter__(self) -> ForgeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def redact(self, text: str) -> str:
+        """``text`` without the token, also in quoted or escaped forms, or any long piece of it."""
+        if not self.token:
+            return text
+        for form in {self.token, repr(self.token)[1:-1], *(p for p in re.split(r"\s+", self.token) if len(p) >= 6)}:
+            text = text.replace(form, "***")
+        return text
+
+    def _fail(self, message: str, hint: str | None = None) -> AssessError:
+        return AssessError(self.redact(message), hint=self.redact(hint) if hint else None)
+
+    def _rate_wait(self, resp: httpx.Response) -> float | None:
+        """Seconds to wait when the response is a rate limit, else None."""
+        if resp.status_code not in (403, 429):
+            return None
+        retry_after = resp.headers.get("Retry-After")
+        if retry_after:
+            try:
+                return max(0.0, float(retry_after))
+            except ValueError:
+                try:
+                    when = email.utils.parsedate_to_datetime(retry_after)
+                    return max(0.0, when.timestamp() - self.now())
+                except (TypeError, ValueError):
+                    return 60.0
+        remaining = resp.headers.get("X-RateLimit-Remaining", resp.headers.get("RateLimit-Remaining"))
+        reset = resp.headers.get("X-RateLimit-Reset", resp.headers.get("RateLimit-Reset"))
+        if remaining == "0" and reset:
+            try:
+                return max(0.0, float(reset) - self.now()) + 1.0
+            except ValueError:
+                return 60.0
+        if resp.status_code == 429 or b"secondary rate limit" in resp.content[:2000].lower():
+            return 60.0  # GitHub: without a header, wait at least a minute
+        return None  # a plain 403: no permission
+
+    def get(self, url: str, *, params: dict[str, Any] | None = None, etag: str | None = None) -> Page:
+        headers = {"If-None-Match": etag} if etag else {}
+        attempt = 0
+        limited = 0
+        while True:
+            attempt += 1
+            self.requests += 1
+            try:
+                assert self._http is not None
+                resp = self._http.get(url, params=params, headers=headers)
+            except httpx.HTTPError as exc:
+                if attempt < self.retries:
+                    delay = self.backoff * 2 ** (attempt - 1)
+                    self.say(f"{self.forge}: {type(exc).__name__} on {_show(url)}; retrying in {delay:g}s")
+                    self.sleep(delay)
+                    continue
+                raise self._fail(f"{_show(url)}: cannot reach {self.forge}: {type(exc).__name__}: {exc}",
+                                 "check the network or --api-url; the store resumes where it stopped") from None
+            wait = self._rate_wait(resp)
+            if wait is not None:
+                if wait > self.max_wait:
+                    until = dt.datetime.fromtimestamp(self.now() + wait, dt.timezone.utc).strftime("%H:%M UTC")
+                    raise self._fail(f"{self.forge} rate limit: next request allowed at {until}, "
+                                     f"longer than the {self.max_wait:g}s wait cap",
+                                     "rerun later (the store resumes where it stopped) or raise --max-wait")
+                limited += 1
+                if limited > self.max_rate_waits:
+                    raise self._fail(f"{_show(url)}: {self.forge} kept answering with a rate limit "
+                                     f"({limited - 1} waits)", "rerun later; the store resumes where it stopped")
+                self.say(f"{self.forge} rate limit reached; waiting {wait:.0f}s before retrying")
+                self.sleep(wait)
+                attempt = 0
+                continue
+            if resp.status_code >= 500:
+                if attempt < self.retries:
+                    delay = self.backoff * 2 ** (attempt - 1)
+                    self.say(f"{self.forge}: HTTP {resp.status_code} on {_show(url)}; retrying in {delay:g}s")
+                    self.sleep(delay)
+                    continue
+                raise self._fail(f"{_show(url)}: {self.forge} answered HTTP {resp.status_code} "
+                                 f"{attempt} times", "try again later; the store resumes where it stopped")
+            break
+        page_url = str(resp.request.url)
+        if resp.status_code == 304:
+            return Page(page_url, None, None, not_modified=True, etag=etag)
+        if resp.status_code == 401:
+            raise self._fail(f"{self.forge} rejected the token in ${self.token_env} (401: expired, revoked or invalid)"
+                             if self.token else f"{self.forge} requires a token (401): set ${self.token_env}",
+                             "see README 'Forge evidence' for the scopes it needs")
+        if resp.status_code == 403:
+            raise self._fail(f"{_show(page_url)}: {self.forge} refused access (403)",
+                             f"the token in ${self.token_env} lacks a scope; see README 'Forge evidence'")
+        if resp.status_code == 404:
+            raise self._fail(f"{_show(page_url)}: not found (404)",
+                             "check the repository name, --api-url, and that the token can see it")
+        if resp.status_code >= 400:
+            raise self._fail(f"{_show(page_url)}: {self.forge} answered HTTP {resp.status_code}")
+        body = resp.content
+        if len(body) > MAX_BODY:
+            raise self._fail(f"{_show(page_url)}: response larger than {MAX_BODY // 2**20} MiB")
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise self._fail(f"{_show(page_url)}: malformed JSON from {self.forge}: {exc}") from None
+        return Page(page_url, data, next_link(resp.headers.get("Link")), etag=resp.headers.get("ETag"))
+
+    def pages(self, url: str, *, params: dict[str, Any] | None = None) -> Iterator[Page]:
+        """Every page of a list endpoint, following ``Link: rel="next"``."""
+        page = self.get(url, params=params)
+        seen = {page.url}
+        while True:
+            if not isinstance(page.data, list):
+                raise self._fail(f"{_show(page.url)}: expected a JSON array from {self.forge}, got "
+                                 f"{type(page.data).__name__}")
+            yield page
+            if not page.next_url:
+                return
+            if page.next_url in seen:  # a Link loop would never end
+                raise self._fail(f"{_show(page.url)}: {self.forge} pagination links back to a page already read")
+            page = self.get(page.next_url)
+            seen.add(page.url)
+
+
+_USERINFO = re.compile(r"^([a-z]+://)[^/@]*@", re.IGNORECASE)
+
+
+def _show(url: str) -> str:
+    """A URL for messages: credentials someone put in --api-url are cut, long queries shortened."""
+    url = _USERINFO.sub(r"\1", url)
+    return url if len(url) <= 200 else url[:197] + "..."
