@@ -181,9 +181,25 @@ def test_cli_all_refs_option(tmp_path, command):
         assert "reachable only from side refs" in json.dumps(model)
     if command == "repo":
         ev = json.loads((out / "ev.json").read_text())
+        import jsonschema
+
+        from assess.resources import package_file
+
+        jsonschema.validate(ev, json.loads(package_file("schemas", "evidence.schema.json").read_text()))
         assert ev["mining"]["refs_mined"]["side_only_ai_commits"] == LOOP_COMMITS
         # saved evidence mined from HEAD only cannot stand in for --all-refs
         head_json = tmp_path / "head.json"
         assert CliRunner().invoke(cli_main, ["repo", str(repo), "--no-cache", "--json", str(head_json)]).exit_code == 0
         bad = CliRunner().invoke(cli_main, ["report", "--repo", str(head_json), "--all-refs", "-o", str(tmp_path / "o2.html")])
         assert bad.exit_code != 0 and "--all-refs" in bad.output
+
+
+def test_parallel_reading_of_all_refs_matches_one_process(tmp_path, monkeypatch):
+    from assess.mining import history
+
+    repo = _loop_repo(tmp_path / "r")
+    one = mine_repository(repo, use_cache=False, all_refs=True, jobs=1)
+    monkeypatch.setattr(history, "PARALLEL_MIN_COMMITS", 2)
+    many = mine_repository(repo, use_cache=False, all_refs=True, jobs=2)
+    assert list(many.commits["sha"]) == list(one.commits["sha"])
+    assert many.commits["added"].sum() == one.commits["added"].sum()
