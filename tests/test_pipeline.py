@@ -133,8 +133,9 @@ def test_nothing_given_is_an_error():
 
 
 def test_unregistered_source_with_inputs_is_an_error(repo):
-    with pytest.raises(AssessError, match="no sessions source is registered"):
-        run_assessment(SourceOptions(repos=(str(repo),), sessions=("logs/",)))
+    # sessions is registered now (assess.sessions.source); forge is not (yet)
+    with pytest.raises(AssessError, match="no forge source is registered"):
+        run_assessment(SourceOptions(repos=(str(repo),), forge=("export/",)))
 
 
 def test_a_registered_source_plugs_in_with_one_line(repo, monkeypatch):

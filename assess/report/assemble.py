@@ -311,8 +311,9 @@ def _rubric_rows(rubric: dict[str, Any]) -> list[dict[str, str]]:
 def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                     repo_levels: list[dict[str, Any] | None] | None = None, survey: dict[str, Any] | None = None,
                     study: dict[str, Any] | None = None, show_identities: bool = False,
-                    generated_at: str | None = None) -> dict[str, Any]:
-    """The report document: the data behind every number of the HTML and Markdown outputs."""
+                    generated_at: str | None = None, sessions: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The report document: the data behind every number of the HTML and Markdown outputs.
+    ``sessions`` is the sessions source's evidence (its section is omitted when not given)."""
     repo_levels = repo_levels or [None] * len(evidences)
     links = _Links(evidences, team.get("commit_repository"))
     if study is not None and not show_identities:
@@ -371,7 +372,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                   "failed_gate": failed, "steps": list(team.get("next_steps", [])), "team_says": free_text,
                   "team_says_withheld": bool(has_survey and any(b.get("withheld")
                                                                for b in survey.get("free_text", {}).values()))}
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "assess", "version": __version__},
         "generated_at": generated_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
@@ -409,3 +410,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
         "survey": survey,
         "evidence": evidences,
     }
+    from assess.sessions.report import report_section
+
+    doc["sessions"] = report_section(sessions)   # null without --sessions
+    return doc
