@@ -87,6 +87,7 @@ class SourceOptions:
 
     repos: tuple[str, ...] = ()  # git repositories or saved evidence JSON (`assess repo --json`)
     rev: str = defaults.REV
+    all_refs: bool = False  # mine every branch, tag and remote ref too (loops on unmerged side branches)
     since: str | None = None  # keep commits authored on or after this date (YYYY-MM-DD)
     until: str | None = None  # ... on or before
     window_days: int = defaults.WINDOW_DAYS
@@ -182,7 +183,8 @@ def collect_git(options: SourceOptions, rubric: dict[str, Any], on_repository: P
     evidences, minings = [], []
     for path in options.repos:
         progress = on_repository(str(path)) if on_repository else None
-        evidence, mining = load_repository(path, rev=options.rev, since=options.since, until=options.until,
+        evidence, mining = load_repository(path, rev=options.rev, all_refs=options.all_refs,
+                                           since=options.since, until=options.until,
                                            window_days=options.window_days, show_identities=options.show_identities,
                                            use_cache=options.use_cache, signatures=options.signatures,
                                            on_progress=progress, collection=rubric["collection"])

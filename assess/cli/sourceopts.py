@@ -15,6 +15,9 @@ _FILE = click.Path(dir_okay=False, path_type=str)
 
 SHARED_OPTIONS = [
     click.option("--rev", default=defaults.REV, show_default=True, help="Revision whose history is mined."),
+    click.option("--all-refs", is_flag=True,
+                 help="Also mine every branch, tag and remote ref (each commit once): finds agent loops on "
+                      "side branches that were never merged; --rev still anchors the main line."),
     click.option("--since", default=None, help="Keep commits authored on or after this date (YYYY-MM-DD)."),
     click.option("--until", default=None, help="Keep commits authored on or before this date (YYYY-MM-DD)."),
     click.option("--window-days", default=defaults.WINDOW_DAYS, show_default=True, type=click.IntRange(1, 3650),
@@ -43,8 +46,8 @@ SHARED_OPTIONS = [
     click.option("--no-cache", is_flag=True, help="Mine from scratch; neither read nor write the cache."),
 ]
 
-OPTION_NAMES = ("rev", "since", "until", "window_days", "signatures", "survey", "questionnaire", "min_group",
-                "study", "sessions", "forge", "rubric", "show_identities", "no_cache")
+OPTION_NAMES = ("rev", "all_refs", "since", "until", "window_days", "signatures", "survey", "questionnaire",
+                "min_group", "study", "sessions", "forge", "rubric", "show_identities", "no_cache")
 
 
 def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -186,6 +186,12 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
     if (c["channel"] == "branch").any():
         caveats.append("Some commits are attributed only because they arrived on an agent-named branch "
                        "(medium confidence): a person may have pushed to that branch too.")
+    refs = _refs_mined(mining)
+    if refs is not None:
+        caveats.append(f"Mined every branch, tag and remote ref ({refs['refs']} refs, {refs['side_refs']} pointing "
+                       f"outside {mining.rev}'s history): {refs['side_only_commits']} commits "
+                       f"({refs['side_only_ai_commits']} AI-attributed) are reachable only from side refs, work "
+                       "that may never have been merged.")
     low = int(((c["class"] == "ai") & (c["confidence"] == "low")).sum())
     if low:
         caveats.append(f"{low} commits carry only an editor-level 'assisted' marker (low confidence; e.g. VS Code "
@@ -212,7 +218,8 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
             "bare": mining.repo.bare, "lines_available": mining.lines_available, "remote": remote, "commit_url": forge_commit_url(remote),
         },
         "mining": {"parsed_commits": mining.stats.parsed_commits, "cached_commits": mining.stats.cached_commits,
-                   "cache": mining.stats.cache, "since": mining.since, "until": mining.until},
+                   "cache": mining.stats.cache, "since": mining.since, "until": mining.until,
+                   "all_refs": refs is not None, **({"refs_mined": refs} if refs is not None else {})},
         "window": {"days": window_days, "start": _iso(start), "end": _iso(end),
                    "newest_commit_age_days": int((now - end).days) if end is not None else None},
         "attribution": {
@@ -244,6 +251,17 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
         "identities": identities,
         "caveats": caveats,
     }
+
+
+def _refs_mined(mining: RepoMining) -> dict[str, Any] | None:
+    """The --all-refs block with the side-only counts of the commits kept (after --since/--until)."""
+    if mining.refs is None:
+        return None
+    c = mining.commits
+    side = c["side_only"] if "side_only" in c else pd.Series(False, index=c.index)
+    work = side & ~c["is_merge"]
+    return {**mining.refs, "side_only_commits": int(side.sum()),
+            "side_only_ai_commits": int((work & (c["class"] == "ai")).sum())}
 
 
 def commit_rows(mining: RepoMining, *, show_identities: bool = False) -> pd.DataFrame:

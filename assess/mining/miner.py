@@ -19,6 +19,7 @@ from assess.mining.gitrepo import Repository, open_repository
 from assess.mining.history import ParsedHistory, stream_history, to_frames
 from assess.mining.identities import assign_person_ids
 from assess.mining.linerecords import read_line_records
+from assess.mining.refs import ALL_REFS_SPEC, RefSet, list_refs, reachable, refs_block
 from assess.mining.signals import first_parent_chain
 
 MAX_BRANCH_WALKS = 5000  # merges of agent branches whose commits we look up
@@ -50,6 +51,8 @@ class RepoMining:
     missing_paths: int = 0
     since: str | None = None
     until: str | None = None
+    # --all-refs: the refs mined and the side refs among them (None: only ``rev``'s history)
+    refs: dict | None = None
 
 
 def default_jobs() -> int:
@@ -58,18 +61,26 @@ def default_jobs() -> int:
 
 
 def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
-                 on_progress: Callable[[int], None] | None, jobs: int) -> tuple[ParsedHistory, MiningStats]:
+                 on_progress: Callable[[int], None] | None, jobs: int,
+                 refset: RefSet | None = None) -> tuple[ParsedHistory, MiningStats]:
     stats = MiningStats()
+    # with --all-refs git log walks every branch, tag and remote ref besides ``head``: each commit once
+    revs = [head, *ALL_REFS_SPEC] if refset is not None else [head]
     if not use_cache or ".." in rev:
-        parsed = stream_history(repo, [head], on_progress=on_progress, jobs=jobs)
+        parsed = stream_history(repo, revs, on_progress=on_progress, jobs=jobs)
         stats.parsed_commits = parsed.n_commits
         return parsed, stats
     roots = repo.root_commits(head) + [f"mailmap:{_mailmap_fingerprint(repo, head)}"]
-    entry = cache_mod.load(repo.common_dir, rev)
+    # the two modes never share a cache file (the key differs), and an all-refs entry holds only
+    # while no ref was added, moved or removed (the ref set's fingerprint is one of its roots)
+    key = rev if refset is None else f"{rev} --all-refs"
+    if refset is not None:
+        roots.append(f"refs:{refset.fingerprint}")
+    entry = cache_mod.load(repo.common_dir, key)
     if entry is not None and entry.roots == roots and entry.head == head:
         stats.cache, stats.cached_commits = "hit", entry.history.n_commits
         return entry.history, stats
-    if entry is not None and entry.roots == roots and repo.rev_parse(entry.head) == entry.head \
+    if refset is None and entry is not None and entry.roots == roots and repo.rev_parse(entry.head) == entry.head \
             and repo.is_ancestor(entry.head, head):
         new = stream_history(repo, [head, f"^{entry.head}"], on_progress=on_progress, jobs=jobs)
         # git log lists newest first: new rows go in front of the cached ones
@@ -78,11 +89,11 @@ def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
                                max(new.missing_paths, entry.history.missing_paths))
         stats.cache, stats.parsed_commits, stats.cached_commits = "incremental", new.n_commits, entry.history.n_commits
     else:
-        parsed = stream_history(repo, [head], on_progress=on_progress, jobs=jobs)
+        parsed = stream_history(repo, revs, on_progress=on_progress, jobs=jobs)
         stats.cache = "rebuilt" if entry is not None else "miss"
         stats.parsed_commits = parsed.n_commits
     if parsed.lines_available:  # a paths-only reading is never kept: the blobs may be back next run
-        cache_mod.save(cache_mod.CacheEntry(cache_mod.CACHE_FORMAT, str(repo.common_dir), rev, roots, head, parsed))
+        cache_mod.save(cache_mod.CacheEntry(cache_mod.CACHE_FORMAT, str(repo.common_dir), key, roots, head, parsed))
     return parsed, stats
 
 
@@ -160,8 +171,10 @@ def _branch_commits(repo: Repository, commits: pd.DataFrame, catalogue: Catalogu
 def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: str | None = None,
                     until: str | None = None, use_cache: bool = True, signatures: str | Path | None = None,
                     artefact_rules: str | Path | None = None,
-                    on_progress: Callable[[int], None] | None = None, jobs: int | None = None) -> RepoMining:
-    """Mine the history reachable from ``rev`` of the repository at ``path``.
+                    on_progress: Callable[[int], None] | None = None, jobs: int | None = None,
+                    all_refs: bool = False) -> RepoMining:
+    """Mine the history reachable from ``rev`` of the repository at ``path`` (with ``all_refs``:
+    from ``rev`` and every branch, tag and remote-tracking ref; ``rev`` still anchors the main line).
 
     ``since``/``until`` (anything pandas parses as a date) restrict the commits kept, by author time;
     the cache always holds the whole history, so changing the window costs no re-mining.
@@ -176,10 +189,16 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
                               hint="commit something, or pass --rev with a branch that has commits")
         raise AssessError(f"{repo.path}: revision '{rev}' not found", hint="check `git branch -a` / `git tag`")
     shallow = repo.is_shallow()
-    parsed, stats = _mine_parsed(repo, rev, head, use_cache, on_progress, jobs or default_jobs())
+    refset = list_refs(repo) if all_refs else None
+    parsed, stats = _mine_parsed(repo, rev, head, use_cache, on_progress, jobs or default_jobs(), refset)
     commits, files = to_frames(parsed)
     # the main line is a property of the whole history: mark it before any window filter
     commits["first_parent"] = commits["sha"].isin(first_parent_chain(commits, head))
+    refs = None
+    if refset is not None:
+        on_rev = reachable(repo, head)
+        commits["side_only"] = ~commits["sha"].isin(on_rev)  # reached only from another ref
+        refs = refs_block(refset, on_rev)
     window_since, window_until = _parse_window(since, until)
     if window_since is not None or window_until is not None:
         keep = pd.Series(True, index=commits.index)
@@ -200,7 +219,7 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
     return RepoMining(repo=repo, rev=rev, head=head, shallow=shallow, commits=commits, files=files,
                       artefacts=artefacts, line_records=line_records, catalogue=catalogue,
                       remote_url=repo.remote_url(), stats=stats, since=since, until=until,
-                      lines_available=parsed.lines_available, missing_paths=parsed.missing_paths)
+                      lines_available=parsed.lines_available, missing_paths=parsed.missing_paths, refs=refs)
 
 
 def _parse_window(since: str | None, until: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:

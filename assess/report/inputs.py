@@ -48,7 +48,8 @@ def _validate(path: Path, data: Any, schema_name: str, what: str) -> None:
                          hint=f"expected the JSON that {schema_name} describes")
 
 
-def load_repository(path: str | Path, *, rev: str = defaults.REV, since: str | None = None, until: str | None = None,
+def load_repository(path: str | Path, *, rev: str = defaults.REV, all_refs: bool = False,
+                    since: str | None = None, until: str | None = None,
                     window_days: int = defaults.WINDOW_DAYS, show_identities: bool = False, use_cache: bool = True,
                     signatures: str | None = None, on_progress: Callable[[int], None] | None = None,
                     collection: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
@@ -76,6 +77,9 @@ def load_repository(path: str | Path, *, rev: str = defaults.REV, since: str | N
                 raise InputError(p, f"saved evidence was mined with --{option} {mined.get(option) or '(none)'}, "
                                     f"not {value}", field=f"mining.{option}",
                                  hint="mine the repository again with these options, or drop them")
+        if all_refs and not mined.get("all_refs"):
+            raise InputError(p, "saved evidence was mined from one revision's history, not --all-refs",
+                             field="mining.all_refs", hint="mine the repository again with --all-refs, or drop it")
         if signatures is not None:
             raise InputError(p, "--signatures applies when mining; this is saved evidence",
                              hint="mine the repository again with --signatures, or drop it")
@@ -86,7 +90,7 @@ def load_repository(path: str | Path, *, rev: str = defaults.REV, since: str | N
     from assess.mining import build_evidence, mine_repository
 
     mining = mine_repository(p, rev=rev, since=since, until=until, use_cache=use_cache, signatures=signatures,
-                             on_progress=on_progress)
+                             on_progress=on_progress, all_refs=all_refs)
     return build_evidence(mining, window_days=window_days, show_identities=show_identities,
                           collection=collection), mining
 
