@@ -149,6 +149,26 @@ def _work(spec: RepoSource, options: OrgOptions, people: tuple[TeamPeople, ...],
             "commits": int(len(mining.commits))}
 
 
+_WARM = False
+
+
+def warm_up() -> None:
+    """Import once, in the long-lived process, what the first assessment would import lazily, so
+    each forked child starts with it loaded instead of paying the imports again every time."""
+    global _WARM
+    if _WARM:
+        return
+    import pyarrow.parquet  # noqa: F401
+
+    import assess.levels  # noqa: F401
+    import assess.mining  # noqa: F401
+    from assess.mining.catalogue import load_catalogue
+    from assess.speedup import observational  # noqa: F401 - statsmodels, used by build_evidence
+
+    load_catalogue(None)
+    _WARM = True
+
+
 def run_repository(spec: RepoSource, options: OrgOptions, people: tuple[TeamPeople, ...] = (),
                    known: dict[str, Any] | None = None) -> dict[str, Any]:
     """The task for one repository. Never raises: a failure or a timeout is a result row with its
@@ -160,6 +180,7 @@ def run_repository(spec: RepoSource, options: OrgOptions, people: tuple[TeamPeop
                            "head": (known or {}).get("head"), "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
         if options.timeout_per_repo:
+            warm_up()
             out = call_with_timeout(_work, (spec, options, people, known), options.timeout_per_repo)
         else:
             out = _work(spec, options, people, known)
