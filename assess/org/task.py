@@ -40,7 +40,8 @@ def assess_repository(path: str | Path, options: OrgOptions) -> dict[str, Any]:
     from assess.levels import place_repository
     from assess.mining import build_evidence, mine_repository
 
-    mining = mine_repository(path, rev=options.rev, use_cache=options.use_cache, signatures=options.signatures)
+    mining = mine_repository(path, rev=options.rev, use_cache=options.use_cache, signatures=options.signatures,
+                             jobs=options.mining_jobs)
     evidence = build_evidence(mining, window_days=options.window_days)
     evidence["level"] = place_repository(evidence, rubric_path=options.rubric)
     return {"mining": mining, "evidence": evidence}
