@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Table
 
+from assess import defaults
 from assess.errors import AssessError
 
 
@@ -85,9 +86,10 @@ def register_command(directory: Path, seed: int | None, new_block: bool) -> None
 @click.option("--developer", help="With --post-study or --expected: whose estimate.")
 @click.option("--post-study", help="The developer's overall estimate after the study (e.g. -20%).")
 @click.option("--expected", help="The developer's expected speedup before the study (e.g. -24%).")
+@click.option("--replace", is_flag=True, help="Overwrite a value already recorded (otherwise refused).")
 def record_command(directory: Path, task: str | None, minutes: str | None, followed: str | None,
                    ai_effect: str | None, notes: str | None, developer: str | None, post_study: str | None,
-                   expected: str | None) -> None:
+                   expected: str | None, replace: bool) -> None:
     """Record a task's result (TASK with --minutes, --followed, --ai-effect), or a developer's
     estimate (--developer with --post-study or --expected). Speedups: negative = faster with AI."""
     from assess.speedup.record import record_post_study, record_result
@@ -96,15 +98,15 @@ def record_command(directory: Path, task: str | None, minutes: str | None, follo
         if developer or post_study or expected:
             raise click.UsageError("give either TASK or --developer, not both")
         row = record_result(directory, task, actual_minutes=minutes, followed=followed,
-                            post_task_speedup=ai_effect, notes=notes)
+                            post_task_speedup=ai_effect, notes=notes, replace=replace)
         click.echo(f"recorded {task}: " + ", ".join(f"{k}={v}" for k, v in row.items() if v))
         return
     if not developer or not (post_study or expected):
         raise click.UsageError("give TASK, or --developer with --post-study and/or --expected")
     if post_study:
-        record_post_study(directory, developer, post_study)
+        record_post_study(directory, developer, post_study, replace=replace)
     if expected:
-        record_post_study(directory, developer, expected, column="expected_speedup")
+        record_post_study(directory, developer, expected, column="expected_speedup", replace=replace)
     click.echo(f"recorded estimate(s) for {developer}")
 
 
@@ -204,7 +206,7 @@ def _print_analysis(result: dict) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "json_path", help="Write the analysis as JSON to FILE (- for stdout).")
 @click.option("--allow-changed", is_flag=True, help="Keep tasks changed after registration (current values).")
-@click.option("--bootstrap", "reps", type=int, default=2000, show_default=True,
+@click.option("--bootstrap", "reps", type=int, default=defaults.BOOTSTRAP_REPS, show_default=True,
               help="Cluster-bootstrap resamples (0 to skip).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 def analyze_command(directory: Path, json_path: str | None, allow_changed: bool, reps: int, seed: int) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from assess import defaults
 from assess.errors import AssessError
 
 QUESTIONNAIRE_OPTION = click.option(
@@ -100,7 +101,7 @@ def import_command(files: tuple[Path, ...], questionnaire_path: Path | None, out
     Columns are mapped by the item id in each question's title, e.g. "[q_review_read] How much…";
     identifying columns (timestamps, names, emails) are dropped."""
     from assess.survey import load_responses
-    from assess.survey.terminal import write_response
+    from assess.survey.importing import save_responses
 
     questionnaire = _questionnaire(questionnaire_path)
     response_set = load_responses(list(files), questionnaire)
@@ -108,9 +109,7 @@ def import_command(files: tuple[Path, ...], questionnaire_path: Path | None, out
     if not response_set.responses:
         raise AssessError(f"no response could be imported from {len(files)} file(s) "
                           f"({len(response_set.rejected)} rejected, reasons above)", hint="fix the files and retry")
-    outdir.mkdir(parents=True, exist_ok=True)
-    for response in response_set.responses:
-        write_response(response, outdir / f"response-{response.response_id}.json")
+    save_responses(response_set.responses, outdir)
     click.echo(f"Imported {len(response_set.responses)} response(s) into {outdir}; "
                f"{len(response_set.rejected)} rejected.")
 
@@ -120,7 +119,7 @@ def import_command(files: tuple[Path, ...], questionnaire_path: Path | None, out
 @QUESTIONNAIRE_OPTION
 @click.option("--json", "json_out", type=click.Path(path_type=Path), default=None,
               help="Write the summary as JSON (schema: assess/schemas/survey.schema.json); '-' for stdout.")
-@click.option("--min-group", type=click.IntRange(min=1), default=5, show_default=True,
+@click.option("--min-group", type=click.IntRange(min=1), default=defaults.MIN_GROUP, show_default=True,
               help="Below this many respondents only team-level aggregates are shown.")
 def score_command(files: tuple[Path, ...], questionnaire_path: Path | None, json_out: Path | None,
                   min_group: int) -> None:

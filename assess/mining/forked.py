@@ -142,7 +142,8 @@ def _threads(fns: Sequence[Callable[[Callable[[int], None]], Any]],
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        while t.is_alive():  # a timed join lets Ctrl-C reach this thread at once
+            t.join(0.2)
     for kind, value in results:
         if kind == "error":
             raise value

@@ -37,9 +37,6 @@ class OrgOptions:
     timeout_per_repo: float | None = None  # seconds; None: no limit
     use_cache: bool = True
     clone_dir: str | None = None  # where URL sources are cloned (on the machine that mines them)
-    # git/parsing processes per repository: 1 when repositories already run side by side (one Dask
-    # worker per core); None: one per core, as `assess repo` does (the serial loop)
-    mining_jobs: int | None = 1
     # tests only: (repository name, seconds, pid file) makes that repository's task write its process
     # id and wait first: a stand-in for a huge history, so the time limit is tested in seconds
     test_delays: tuple[tuple[str, float, str], ...] = field(default_factory=tuple)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +88,7 @@ def run_org(sources: list[str], out_dir: str | Path, *, teams_file: str | Path |
         started = time.time()
         if engine == "serial":
             used: dict[str, Any] = {"engine": "serial", "scheduler": None, "workers": 1}
-            # one repository at a time: each may use every core for its own git processes
-            run_serial(tasks, replace(options, mining_jobs=None), on_result)
+            run_serial(tasks, options, on_result)
         else:
             used = run_dask(tasks, options, on_result, scheduler=scheduler, workers=workers)
         run = {**used, "sources": list(sources), "seconds": round(time.time() - started, 2),

@@ -35,16 +35,17 @@ def pseudonymous_id(email: str) -> str:
 
 
 def assess_repository(path: str | Path, options: OrgOptions) -> dict[str, Any]:
-    """Mine, collect evidence and place one repository, as ``assess repo`` does (the library calls,
-    not a second judgement). Returns the mining, the evidence and its placement."""
-    from assess.levels import place_repository
-    from assess.mining import build_evidence, mine_repository
+    """Assess one repository with the one assessment pipeline, exactly as ``assess repo`` does
+    (the same call, not a second judgement). Returns its mining, its evidence (with its placement
+    under ``level``, as ``assess repo --json`` writes it) and the pipeline's rubric."""
+    from assess.pipeline import SourceOptions, run_assessment
 
-    mining = mine_repository(path, rev=options.rev, use_cache=options.use_cache, signatures=options.signatures,
-                             jobs=options.mining_jobs)
-    evidence = build_evidence(mining, window_days=options.window_days)
-    evidence["level"] = place_repository(evidence, rubric_path=options.rubric)
-    return {"mining": mining, "evidence": evidence}
+    a = run_assessment(SourceOptions(repos=(str(path),), rev=options.rev, window_days=options.window_days,
+                                     signatures=options.signatures, rubric=options.rubric,
+                                     use_cache=options.use_cache))
+    evidence = a.evidences[0]
+    evidence["level"] = a.team
+    return {"mining": a.minings[0], "evidence": evidence}
 
 
 def people_masks(commits: pd.DataFrame, people: tuple[TeamPeople, ...]) -> dict[str, pd.Series]:
@@ -65,6 +66,7 @@ def people_masks(commits: pd.DataFrame, people: tuple[TeamPeople, ...]) -> dict[
 def people_evidence(mining: Any, masks: dict[str, pd.Series], options: OrgOptions) -> dict[str, dict[str, Any]]:
     """Evidence restricted to each team's people (for repositories no team owns)."""
     from assess.mining import build_evidence
+    from assess.pipeline import observational_step
 
     c = mining.commits
     out: dict[str, dict[str, Any]] = {}
@@ -75,7 +77,9 @@ def people_evidence(mining: Any, masks: dict[str, pd.Series], options: OrgOption
             mining, commits=c[mask].reset_index(drop=True),
             files=mining.files[mining.files["sha"].isin(shas)].reset_index(drop=True),
             line_records=lr[lr["sha"].isin(shas)].reset_index(drop=True) if not lr.empty else lr)
-        out[team] = build_evidence(subset, window_days=options.window_days)
+        evidence = build_evidence(subset, window_days=options.window_days)
+        evidence["observational_speedup"] = observational_step(subset)
+        out[team] = evidence
     return out
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from assess import defaults
 from assess.survey.model import DIMENSIONS, Item, Questionnaire
 from assess.survey.responses import Response, ResponseSet
 from assess.survey.stats import ALPHA_LOW, cronbach_alpha, mean, median, rounded, sd
 
 SUMMARY_SCHEMA_ID = "assess-survey-summary/1"
-DEFAULT_MIN_GROUP = 5
+DEFAULT_MIN_GROUP = defaults.MIN_GROUP
 METR_SCALE = ("time_with_ai / time_without_ai - 1: positive = slower, negative = faster "
               "(-0.2 = tasks take 20% less time with AI)")
 UNATTENDED_THRESHOLDS = (1.0, 4.0, 12.0)
@@ -73,7 +74,7 @@ def _stats(values: list[float], item: Item | None, aggregated_only: bool, digits
     # below the anonymity threshold only the mean is published: with a handful of answers, the
     # median, spread or extremes give individual answers back
     out: dict[str, Any] = {
-        "mean": rounded(mean(values), digits),
+        "mean": None if _one(values, aggregated_only) else rounded(mean(values), digits),
         "median": None if aggregated_only else rounded(median(values), digits),
         "sd": None if aggregated_only else rounded(sd(values), digits), "n": len(values),
         "item": item.id if item else None,
@@ -82,6 +83,16 @@ def _stats(values: list[float], item: Item | None, aggregated_only: bool, digits
         out["min"] = rounded(min(values), digits) if values else None
         out["max"] = rounded(max(values), digits) if values else None
     return out
+
+
+# Reason: below the anonymity floor a figure computed from a single answer *is* that answer (a
+# "mean" of one); it is withheld. Two or more answers are needed before anything is published.
+MIN_ANSWERS_BELOW_FLOOR = 2
+
+
+def _one(values: list[Any], aggregated_only: bool) -> bool:
+    """True when a figure below the anonymity floor would come from fewer than two answers."""
+    return aggregated_only and len(values) < MIN_ANSWERS_BELOW_FLOOR
 
 
 def _respondent_dimension_score(items: list[Item], response: Response) -> float | None:
@@ -109,7 +120,7 @@ def _dimension(questionnaire: Questionnaire, dimension: str, responses: list[Res
                 if alpha < ALPHA_LOW else f"alpha {alpha:.2f} (>= {ALPHA_LOW})")
     else:
         note = why
-    score = mean(scores)
+    score = None if _one(scores, aggregated_only) else mean(scores)
     return {
         "score": rounded(score, 2),
         "level": None if score is None else int(min(5, max(0, round(score)))),
@@ -117,7 +128,7 @@ def _dimension(questionnaire: Questionnaire, dimension: str, responses: list[Res
         "sd": None if aggregated_only else rounded(sd(scores), 2),
         "n": len(scores),
         "items": [item.id for item in items],
-        "item_levels": {item.id: _item_levels(item, responses) for item in items},
+        "item_levels": {item.id: _item_levels(item, responses, aggregated_only) for item in items},
         "alpha": rounded(alpha, 3),
         "alpha_n": len(complete),
         "alpha_flag": flag,
@@ -125,9 +136,9 @@ def _dimension(questionnaire: Questionnaire, dimension: str, responses: list[Res
     }
 
 
-def _item_levels(item: Item, responses: list[Response]) -> dict[str, Any]:
+def _item_levels(item: Item, responses: list[Response], aggregated_only: bool = False) -> dict[str, Any]:
     levels = [level for level in (item.level_of(v) for v in _answers(item, responses)) if level is not None]
-    return {"mean": rounded(mean(levels), 2), "n": len(levels)}
+    return {"mean": None if _one(levels, aggregated_only) else rounded(mean(levels), 2), "n": len(levels)}
 
 
 def _claimed_level(questionnaire: Questionnaire, responses: list[Response], aggregated_only: bool = False
@@ -136,7 +147,8 @@ def _claimed_level(questionnaire: Questionnaire, responses: list[Response], aggr
     levels = [int(item.level_of(v)) for v in _answers(item, responses)] if item else []  # type: ignore[arg-type]
     counts = Counter(levels)
     return {
-        "median": None if aggregated_only else rounded(median(levels), 2), "mean": rounded(mean(levels), 2),
+        "median": None if aggregated_only else rounded(median(levels), 2),
+        "mean": None if _one(levels, aggregated_only) else rounded(mean(levels), 2),
         "n": len(levels),
         "distribution": None if aggregated_only else {str(level): counts.get(level, 0) for level in range(6)},
         "item": item.id if item else None,
@@ -181,7 +193,7 @@ def _verification(item: Item | None, responses: list[Response], aggregated_only:
                            "share": rounded(counts.get(o.id, 0) / len(answers)) if answers and not aggregated_only
                            else None}
                     for o in (item.options if item else ())},
-        "level": {"mean": rounded(mean(levels), 2),
+        "level": {"mean": None if _one(levels, aggregated_only) else rounded(mean(levels), 2),
                   "median": None if aggregated_only else rounded(median(levels), 2)},
     }
 
@@ -210,3 +222,56 @@ def _per_respondent(questionnaire: Questionnaire, responses: list[Response]) -> 
         })
     return sorted(rows, key=lambda r: (r["claimed_level"] is None, r["claimed_level"] or 0,
                                        [v if v is not None else -1 for v in r["dimensions"].values()]))
+
+
+def enforce_min_group(summary: dict[str, Any], min_group: int = DEFAULT_MIN_GROUP) -> dict[str, Any]:
+    """A saved summary held to the anonymity floor ``min_group``: when it has fewer respondents
+    than that and was scored with a lower floor, everything :func:`score_survey` withholds below
+    the floor (medians, spreads, extremes, distributions, free text, per-respondent rows) is removed.
+    The stricter of the saved and the requested floor holds; the input is not modified."""
+    import copy
+
+    if min_group < 1:
+        raise ValueError("min_group must be at least 1")
+    out = copy.deepcopy(summary)
+    anonymity = out.setdefault("anonymity", {})
+    floor = max(int(anonymity.get("min_group") or 1), min_group)
+    n = int(out.get("respondents") or 0)
+    if n >= floor or anonymity.get("aggregated_only"):
+        anonymity["min_group"] = floor
+        return out
+
+    def stats(block: Any) -> None:
+        if isinstance(block, dict):
+            for key in ("median", "sd"):
+                if key in block:
+                    block[key] = None
+            block.pop("min", None)
+            block.pop("max", None)
+
+    for d in (out.get("dimensions") or {}).values():
+        stats(d)
+    claimed = out.get("claimed_level") or {}
+    claimed["median"], claimed["distribution"] = None, None
+    stats(out.get("perceived_ai_share"))
+    for key in ("retrospective", "forecast"):
+        block = (out.get("perceived_speedup") or {}).get(key)
+        stats(block)
+        if isinstance(block, dict):
+            block["share_expecting_faster"] = None
+    unattended = out.get("unattended_hours")
+    stats(unattended)
+    if isinstance(unattended, dict):
+        unattended["share_at_least"] = {k: None for k in unattended.get("share_at_least") or {}}
+    verification = out.get("verification") or {}
+    for option in (verification.get("options") or {}).values():
+        option["count"], option["share"] = None, None
+    if isinstance(verification.get("level"), dict):
+        verification["level"]["median"] = None
+    for block in (out.get("free_text") or {}).values():
+        block["answers"], block["withheld"] = None, True
+    out["per_respondent"] = None
+    out["anonymity"] = {"min_group": floor, "aggregated_only": True,
+                        "note": (f"{n} respondent(s), fewer than {floor}: only team-level aggregates are shown; "
+                                 "no per-respondent answers, free text, minima or maxima")}
+    return out
