@@ -288,15 +288,16 @@ def _stream_parallel(repo: Repository, shas: list[str], jobs: int,
 
     parts = [shas[i::jobs] for i in range(jobs)]
 
-    def part(i: int) -> Callable[[Callable[[int], None]], tuple[ParsedHistory, list[tuple[int, int]]]]:
-        def parse(progress: Callable[[int], None]) -> tuple[ParsedHistory, list[tuple[int, int]]]:
+    def part(i: int) -> Callable[[Callable[[int], None]], tuple[list[tuple], list[tuple], list[tuple[int, int]]]]:
+        def parse(progress: Callable[[int], None]) -> tuple[list[tuple], list[tuple], list[tuple[int, int]]]:
             spans: list[tuple[int, int]] = []
             parsed = _stream(repo, [], None, None, progress, raw=False, stdin_shas=parts[i], spans=spans)
-            return parsed, spans
+            return parsed.commits, parsed.files, spans  # built-in values: they cross the pipe cheaply
 
         return parse
 
-    results = run_side_by_side([part(i) for i in range(jobs)], on_progress)
+    results = [(ParsedHistory(commits, files), spans)
+               for commits, files, spans in run_side_by_side([part(i) for i in range(jobs)], on_progress)]
     out = ParsedHistory()
     longest = max(len(p) for p in parts)
     for k in range(longest):  # round-robin restores git's order
