@@ -72,8 +72,10 @@ def run_org(sources: list[str], out_dir: str | Path, *, teams_file: str | Path |
         rows: dict[str, dict[str, Any]] = {}
 
         def on_result(row: dict[str, Any]) -> None:
-            store.save(row)  # each finished repository is on disk before the next is counted
-            row.pop("tables", None)
+            entry = store.save(row)  # each finished repository is on disk before the next is counted
+            for bulky in ("tables", "evidence", "team_evidence"):  # read back from disk when needed
+                row.pop(bulky, None)
+            row["level"] = entry["level"] if row["status"] in ("ok", "skipped-unchanged") else None
             rows[row["key"]] = row
             if row["status"] == "ok":
                 progress.done += 1

@@ -51,11 +51,7 @@ def repository_rows(specs: list[RepoSource], rows: dict[str, dict[str, Any]],
         row = rows.get(spec.key) or {"status": "failed", "error": "not run", "head": None, "seconds": None}
         entry = entries.get(spec.key) or {}
         status = row["status"]
-        level = None
-        if status == "ok":
-            level = row["evidence"]["level"]["overall"]
-        elif status == "skipped-unchanged":
-            level = entry.get("level")
+        level = entry.get("level") if status in ("ok", "skipped-unchanged") else None
         out.append({"source": spec.source, "name": spec.name, "key": spec.key, "status": status,
                     "error": row.get("error") if status in ("failed", "timeout") else None,
                     "head": row.get("head") or entry.get("head"), "seconds": row.get("seconds"),
