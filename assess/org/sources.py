@@ -10,7 +10,8 @@ from pathlib import Path
 from assess.errors import AssessError, InputError
 from assess.org.options import RepoSource
 
-_URL = re.compile(r"^(?:https?|ssh|git|file)://\S+$|^[\w.-]+@[\w.-]+:\S+$")
+# scp-like addresses must start with a letter or digit: "-o...@host:x" could reach ssh as an option
+_URL = re.compile(r"^(?:https?|ssh|git|file)://\S+$|^[A-Za-z0-9][\w.-]*@[A-Za-z0-9][\w.-]*:\S+$")
 MAX_LIST_LINES = 100_000
 
 

@@ -36,8 +36,8 @@ def pseudonymous_id(email: str) -> str:
 
 def assess_repository(path: str | Path, options: OrgOptions) -> dict[str, Any]:
     """Assess one repository with the one assessment pipeline, exactly as ``assess repo`` does
-    (the same call, not a second judgement). Returns its mining, its evidence (with its placement
-    under ``level``, as ``assess repo --json`` writes it) and the pipeline's rubric."""
+    (the same call, not a second judgement). Returns its mining and its evidence, with its
+    placement under ``level`` as ``assess repo --json`` writes it."""
     from assess.pipeline import SourceOptions, run_assessment
 
     a = run_assessment(SourceOptions(repos=(str(path),), rev=options.rev, window_days=options.window_days,
@@ -167,6 +167,7 @@ def warm_up() -> None:
 
     import assess.levels  # noqa: F401
     import assess.mining  # noqa: F401
+    import assess.pipeline  # noqa: F401
     from assess.mining.catalogue import load_catalogue
     from assess.speedup import observational  # noqa: F401 - statsmodels, used by build_evidence
 
@@ -182,7 +183,7 @@ def run_repository(spec: RepoSource, options: OrgOptions, people: tuple[TeamPeop
 
     start = time.perf_counter()
     row: dict[str, Any] = {"source": spec.source, "key": spec.key, "name": spec.name, "error": None,
-                           "head": (known or {}).get("head"), "worker": f"{socket.gethostname()}:{os.getpid()}"}
+                           "head": None, "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
         if options.timeout_per_repo:
             warm_up()
