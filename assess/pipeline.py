@@ -72,7 +72,9 @@ class Source:
 
 
 # name -> source module. One line per source; see the module docstring for the module's contract.
-SOURCES: dict[str, Source] = {}
+SOURCES: dict[str, Source] = {
+    "sessions": Source("sessions", "assess.sessions.source"),
+}
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ class Assessment:
 
         return assemble_report(evidences=self.evidences, team=self.team, repo_levels=self.per_repo,
                                survey=self.survey, study=self.study, show_identities=self.options.show_identities,
-                               generated_at=generated_at)
+                               generated_at=generated_at, sessions=self.source_evidence.get("sessions"))
 
 
 def _check_repos(repos: tuple[str, ...]) -> None:
@@ -166,7 +168,7 @@ def load_rubric_early(options: SourceOptions) -> dict[str, Any]:
     return load_rubric(options.rubric)
 
 
-def collect_git(options: SourceOptions, on_repository: ProgressFactory | None = None
+def collect_git(options: SourceOptions, rubric: dict[str, Any], on_repository: ProgressFactory | None = None
                 ) -> tuple[list[dict[str, Any]], list[Any]]:
     """Evidence per repository (mined now, or saved JSON), with the observational speedup step
     run on every mined history."""
@@ -178,7 +180,7 @@ def collect_git(options: SourceOptions, on_repository: ProgressFactory | None = 
         evidence, mining = load_repository(path, rev=options.rev, since=options.since, until=options.until,
                                            window_days=options.window_days, show_identities=options.show_identities,
                                            use_cache=options.use_cache, signatures=options.signatures,
-                                           on_progress=progress)
+                                           on_progress=progress, collection=rubric["collection"])
         if mining is not None:
             evidence["observational_speedup"] = observational_step(mining)
         evidences.append(evidence)
@@ -225,7 +227,7 @@ def run_assessment(options: SourceOptions, *, on_repository: ProgressFactory | N
 
     survey = load_survey(options.survey, questionnaire=options.questionnaire,
                          min_group=options.min_group) if options.survey else None
-    evidences, minings = collect_git(options, on_repository)
+    evidences, minings = collect_git(options, rubric, on_repository)
     source_evidence, findings = collect_sources(options, rubric)
     study = load_study(options.study, bootstrap_reps=options.bootstrap_reps) if options.study is not None else None
     team = place_team(evidences, survey=survey, study=study, findings=findings, rubric=rubric)
