@@ -45,7 +45,8 @@ def run_dask(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[di
                                   hint="check the address, or leave --scheduler out to use this machine") from None
         else:
             n = workers or default_workers()
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+            # the dashboard on a free port of this machine only (None still tries :8787 on every interface)
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                                    silence_logs=logging.ERROR)
             client = Client(cluster)
     except AssessError:
