@@ -59,6 +59,9 @@ def run_engine(label: str, src: Path, out: Path, **kwargs) -> dict:
     org = run_org([str(src)], out, options=OrgOptions(use_cache=False), team_reports=False, **kwargs)
     wall = time.perf_counter() - t
     task_seconds = sum(r["seconds"] or 0 for r in org["repositories"])
+    # printed at once: a long run that is stopped half-way still leaves its figures
+    print(f"  {label}: wall {wall:.1f} s, fan-out {org['run']['seconds']:.1f} s, task seconds {task_seconds:.1f}, "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
     return {"label": label, "wall": wall, "fanout": org["run"]["seconds"], "task_seconds": task_seconds,
             "workers": org["run"]["workers"], "n": len(org["repositories"]),
             "failed": sum(r["status"] != "ok" for r in org["repositories"])}
