@@ -82,7 +82,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from assess.cli import demo, forge, repo, sessions, study, survey
+    from assess.cli import demo, forge, org, repo, sessions, study, survey
     from assess.cli.report import report_command
 
     main.add_command(repo.repo_command)
@@ -92,6 +92,7 @@ def _register() -> None:
     main.add_command(sessions.sessions_group)
     main.add_command(report_command)
     main.add_command(forge.forge_group)
+    main.add_command(org.org_command)
 
 
 _register()

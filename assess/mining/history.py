@@ -284,38 +284,27 @@ class MissingObjects(AssessError):
 
 def _stream_parallel(repo: Repository, shas: list[str], jobs: int,
                      on_progress: Callable[[int], None] | None) -> ParsedHistory:
+    """Each interleaved part is diffed by its own git process and parsed in its own process (see
+    :mod:`assess.mining.forked`), so parsing uses every core too; the parts are merged back into
+    git's order."""
+    from assess.mining.forked import run_side_by_side
+
     parts = [shas[i::jobs] for i in range(jobs)]
-    results: list[tuple[ParsedHistory, list[tuple[int, int]]] | BaseException] = [None] * jobs  # type: ignore[list-item]
-    counts = [0] * jobs
 
-    def work(i: int) -> None:
-        spans: list[tuple[int, int]] = []
-
-        def progress(n: int) -> None:
-            counts[i] = n
-            if on_progress is not None:
-                on_progress(sum(counts))
-
-        try:
+    def part(i: int) -> Callable[[Callable[[int], None]], tuple[list[tuple], list[tuple], list[tuple[int, int]]]]:
+        def parse(progress: Callable[[int], None]) -> tuple[list[tuple], list[tuple], list[tuple[int, int]]]:
+            spans: list[tuple[int, int]] = []
             parsed = _stream(repo, [], None, None, progress, raw=False, stdin_shas=parts[i], spans=spans)
-            results[i] = (parsed, spans)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
-            results[i] = exc
+            return parsed.commits, parsed.files, spans  # built-in values: they cross the pipe cheaply
 
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        while t.is_alive():  # a timed join lets Ctrl-C reach this thread at once
-            t.join(0.2)
-    for r in results:
-        if isinstance(r, BaseException):
-            raise r
+        return parse
+
+    results = [(ParsedHistory(commits, files), spans)
+               for commits, files, spans in run_side_by_side([part(i) for i in range(jobs)], on_progress)]
     out = ParsedHistory()
     longest = max(len(p) for p in parts)
     for k in range(longest):  # round-robin restores git's order
-        for i in range(jobs):
-            parsed, spans = results[i]  # type: ignore[misc]
+        for parsed, spans in results:
             if k < len(parsed.commits):
                 out.commits.append(parsed.commits[k])
                 a, b = spans[k]

@@ -1,0 +1,158 @@
+"""`assess org` at scale: a serial loop against Dask (LocalCluster with 1 and 2 workers, and an
+external `dask scheduler` + `dask worker` on this machine), on generated repositories of mixed sizes.
+
+    python benchmarks/org_scale.py [--repos 200] [--workdir /tmp/org-scale] [--skip-external]
+
+For each engine it runs `run_org` (team reports off, mining cache off) into a fresh folder and reports
+wall time, repositories/minute, the speedup over the serial loop, the scheduling overhead per task
+(worker-seconds not spent inside tasks, divided by the tasks; it includes the idle tail) and the
+peak memory (max RSS) of each worker process. A no-op round trip per task is measured too.
+It then projects the time for 2,000 and 20,000 repositories with N workers from the measured
+per-repository cost (the model is printed). Run by hand on a quiet machine; the load is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from orgfixture import make_repo  # noqa: E402
+
+from assess.org import OrgOptions, run_org  # noqa: E402
+
+
+def make_repos(root: Path, n: int, seed: int = 0) -> list[int]:
+    """Mixed sizes: most repositories small, some medium, a few large (like an organisation)."""
+    rng = random.Random(seed)
+    sizes = []
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        r = rng.random()
+        size = rng.randint(20, 150) if r < 0.7 else rng.randint(300, 1200) if r < 0.95 else rng.randint(2500, 5000)
+        make_repo(root / f"repo-{i:04d}", size, seed=i, ai_bias=(i % 5) / 5)
+        sizes.append(size)
+    return sizes
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children_maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def run_engine(label: str, src: Path, out: Path, **kwargs) -> dict:
+    if out.exists():
+        shutil.rmtree(out)
+    t = time.perf_counter()
+    org = run_org([str(src)], out, options=OrgOptions(use_cache=False), team_reports=False, **kwargs)
+    wall = time.perf_counter() - t
+    task_seconds = sum(r["seconds"] or 0 for r in org["repositories"])
+    # printed at once: a long run that is stopped half-way still leaves its figures
+    print(f"  {label}: wall {wall:.1f} s, fan-out {org['run']['seconds']:.1f} s, task seconds {task_seconds:.1f}, "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
+    return {"label": label, "wall": wall, "fanout": org["run"]["seconds"], "task_seconds": task_seconds,
+            "workers": org["run"]["workers"], "n": len(org["repositories"]),
+            "failed": sum(r["status"] != "ok" for r in org["repositories"])}
+
+
+def worker_memory(address: str | None, cluster_workers: int | None) -> list[float]:
+    """Run a short LocalCluster or connect to ``address`` and read each worker's max RSS."""
+    from distributed import Client
+
+    def rss() -> float:
+        import resource as r
+
+        return max(r.getrusage(r.RUSAGE_SELF).ru_maxrss, r.getrusage(r.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+    with Client(address) as client:
+        return sorted(client.run(rss).values())
+
+
+def noop_roundtrip(address: str, n: int = 200) -> float:
+    from distributed import Client
+
+    with Client(address) as client:
+        t = time.perf_counter()
+        futures = [client.submit(int, i, pure=False) for i in range(n)]
+        client.gather(futures)
+        return (time.perf_counter() - t) / n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repos", type=int, default=200)
+    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--skip-external", action="store_true")
+    args = ap.parse_args()
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="org-scale-"))
+    src = work / "src"
+    if not src.exists():
+        t = time.perf_counter()
+        sizes = make_repos(src, args.repos)
+        print(f"generated {args.repos} repositories ({sum(sizes):,} commits, sizes {min(sizes)}-{max(sizes)}) "
+              f"in {time.perf_counter() - t:.0f} s")
+    os.environ["ASSESS_CACHE_DIR"] = str(work / "cache")
+    print(f"load before: {os.getloadavg()[0]:.2f} (1 min), cores: {os.cpu_count()}")
+
+    results = [run_engine("serial loop", src, work / "out-serial", engine="serial")]
+    print(f"  serial loop done, load {os.getloadavg()[0]:.2f}; parent max RSS {_maxrss_mb():.0f} MB")
+    results.append(run_engine("LocalCluster 1 worker", src, work / "out-l1", engine="dask", workers=1))
+    print(f"  1 worker done, load {os.getloadavg()[0]:.2f}")
+    results.append(run_engine("LocalCluster 2 workers", src, work / "out-l2", engine="dask", workers=2))
+    print(f"  2 workers done, load {os.getloadavg()[0]:.2f}")
+    memory: list[float] = []
+    overhead_noop = None
+    if not args.skip_external:
+        from daskcluster import external_cluster
+
+        with external_cluster(work, workers=2) as address:
+            results.append(run_engine("external scheduler, 2 workers", src, work / "out-ext", scheduler=address))
+            memory = worker_memory(address, None)
+            overhead_noop = noop_roundtrip(address)
+        print(f"  external done, load {os.getloadavg()[0]:.2f}")
+
+    serial = results[0]
+    print(f"\n{args.repos} repositories; load after: {os.getloadavg()[0]:.2f}")
+    print(f"{'engine':32} {'wall s':>8} {'fan-out s':>9} {'repos/min':>9} {'vs serial':>9} {'overhead/task':>13}")
+    for r in results:
+        over = (r["fanout"] * r["workers"] - r["task_seconds"]) / r["n"]
+        print(f"{r['label']:32} {r['wall']:8.1f} {r['fanout']:9.1f} {60 * r['n'] / r['wall']:9.1f} "
+              f"{serial['wall'] / r['wall']:8.2f}x {1000 * over:10.0f} ms   failed {r['failed']}")
+    if overhead_noop is not None:
+        print(f"no-op task round trip on the external scheduler: {1000 * overhead_noop:.1f} ms per task")
+    if memory:
+        print(f"peak memory per worker (max RSS, worker or its mining children): "
+              f"{', '.join(f'{m:.0f} MB' for m in memory)}")
+
+    # model: T(N, W) = S + N * c / (W * e); c = serial seconds per repository (this size mix, this
+    # machine's core), e = parallel efficiency measured with 2 workers, S = cluster start-up (the
+    # difference between wall and fan-out time of the 2-worker run)
+    two = next(r for r in results if r["label"] == "LocalCluster 2 workers")
+    c = serial["fanout"] / serial["n"]
+    e = min(1.0, (serial["fanout"] / two["fanout"]) / 2)
+    s = two["wall"] - two["fanout"]
+    print(f"\nprojection model: T = S + N * c / (W * e), c = {c:.2f} s per repository (serial loop, this mix), "
+          f"e = {e:.2f} (2-worker efficiency measured here), S = {s:.0f} s (start-up and report); assumes "
+          "workers on cores as fast as these, repositories of the same size mix, and storage that keeps up")
+    for n in (2000, 20000):
+        cells = []
+        for w in (2, 8, 32, 128):
+            t = s + n * c / (w * e)
+            cells.append(f"W={w}: {t / 3600:.1f} h" if t >= 3600 else f"W={w}: {t / 60:.0f} min")
+        print(f"  {n:>6,} repositories: " + ", ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
