@@ -132,8 +132,9 @@ def test_nothing_given_is_an_error():
         run_assessment(SourceOptions())
 
 
-def test_unregistered_source_with_inputs_is_an_error(repo):
-    # sessions is registered now (assess.sessions.source); forge is not (yet)
+def test_unregistered_source_with_inputs_is_an_error(repo, monkeypatch):
+    # sessions and forge are both registered now: take forge out to see the error
+    monkeypatch.delitem(SOURCES, "forge")
     with pytest.raises(AssessError, match="no forge source is registered"):
         run_assessment(SourceOptions(repos=(str(repo),), forge=("export/",)))
 
