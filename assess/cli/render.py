@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape as esc  # user data (paths, names) is never rich markup
 from rich.table import Table
 
-from assess.terminal import clean_line
+from assess.terminal import clean_line, safe_console
 
 
 def _pct(x: float | None) -> str:
@@ -16,7 +16,7 @@ def _pct(x: float | None) -> str:
 
 
 def print_repo_summary(ev: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or safe_console()
     repo = ev["repository"]
     att = ev["attribution"]
     console.print(f"[bold]{esc(repo['name'])}[/bold]  {repo['head'][:12]}  {repo['commits']:,} commits "
@@ -71,7 +71,7 @@ def _lvl(level: int | None, rng: list[int]) -> str:
 
 
 def print_level(lv: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or safe_console()
     o = lv["overall"]
     if not o["placeable"]:
         console.print(f"[bold]Placement:[/bold] not placeable. {esc(o['summary'])}")
@@ -111,7 +111,7 @@ def _prop(p: dict[str, Any]) -> str:
 
 
 def print_forge_summary(s: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or safe_console()
     console.print(f"[bold]{esc(clean_line(str(s.get('forge') or '')))} {esc(clean_line(str(s.get('repository') or '')))}[/bold]  "
                   f"{s['pull_requests']:,} pull requests, {s['merged']:,} merged, reviews known on {s['reviews_known']:,}")
     console.print("by class: " + ", ".join(f"{k} {v}" for k, v in s["by_class"].items()))
