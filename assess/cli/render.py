@@ -111,7 +111,7 @@ def _prop(p: dict[str, Any]) -> str:
 
 
 def print_forge_summary(s: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or safe_console()
     console.print(f"[bold]{esc(clean_line(str(s.get('forge') or '')))} {esc(clean_line(str(s.get('repository') or '')))}[/bold]  "
                   f"{s['pull_requests']:,} pull requests, {s['merged']:,} merged, reviews known on {s['reviews_known']:,}")
     console.print("by class: " + ", ".join(f"{k} {v}" for k, v in s["by_class"].items()))
