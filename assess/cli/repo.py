@@ -35,6 +35,7 @@ def repo_command(path: str, rev: str, since: str | None, until: str | None, wind
     coding agents left traces, and which agent artefacts the repository holds."""
     from assess.levels import load_rubric, place_repository
     from assess.mining import build_evidence, commit_rows, mine_repository
+    from assess.stamp import evidence_stamp
 
     if rubric:
         load_rubric(rubric)  # a malformed rubric fails before the slow mining
@@ -45,6 +46,7 @@ def repo_command(path: str, rev: str, since: str | None, until: str | None, wind
                                  signatures=signatures, on_progress=progress)
     evidence = build_evidence(mining, window_days=window_days, show_identities=show_identities)
     evidence["level"] = place_repository(evidence, survey=survey, rubric_path=rubric)
+    evidence["stamp"] = evidence_stamp(evidence, rubric=rubric)
     if commits_out:
         rows = commit_rows(mining, show_identities=show_identities)
         with atomic_open(commits_out, "w", newline="") as fh:

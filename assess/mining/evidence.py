@@ -11,7 +11,7 @@ from assess import __version__
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: stamp (written by `assess repo --json`)
 DEFAULT_WINDOW_DAYS = 90
 EXAMPLES_PER_AGENT = 5
 

@@ -12,8 +12,9 @@ from typing import Any
 from assess import __version__
 from assess.report.escape import fill_template
 from assess.report.placement import DIMENSIONS
+from assess.stamp import report_stamp
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: stamp
 
 LEVEL_NAMES = {0: "spicy autocomplete", 1: "coding intern", 2: "junior developer", 3: "developer",
                4: "engineering team", 5: "dark factory"}
@@ -457,6 +458,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                   "team_says_withheld": bool(has_survey and any(b.get("withheld")
                                                                for b in survey.get("free_text", {}).values()))}
     return {
+        "stamp": report_stamp(evidences, team, survey),
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "assess", "version": __version__},
         "generated_at": generated_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
