@@ -45,7 +45,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from assess.cli import ci, demo, repo, study, survey
+    from assess.cli import ci, demo, diff, repo, study, survey
     from assess.cli.report import report_command
 
     main.add_command(repo.repo_command)
@@ -54,6 +54,7 @@ def _register() -> None:
     main.add_command(study.study_group)
     main.add_command(report_command)
     main.add_command(ci.ci_command)
+    main.add_command(diff.diff_command)
 
 
 _register()
