@@ -229,3 +229,14 @@ def test_cli_help_documents_exit_codes_and_the_policy():
     out = CliRunner().invoke(main, ["ci", "--help"]).output
     assert "0 every rule passed" in out and "1 a policy rule failed" in out and "2 usage or input error" in out
     assert "max_ai_share" in out
+
+
+def test_hostile_labels_stay_text_in_the_summary(pr):
+    result = run_ci(pr.repo.path, base="main", head="feature", env={},
+                    labels=("<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "| a | b |"))
+    md = result.summary
+    assert "<img" not in md and "&lt;img" in md
+    assert "\\[x\\](javascript:" in md  # escaped: shown as text, never a link
+    assert "\\| a \\| b \\|" in md
+    assert result.document["labels"][0] == "<img src=x onerror=alert(1)>"  # the JSON keeps the data as it was
+    assert result.exit_code == 0 and result.document["policy"] is None  # no policy: nothing to fail
