@@ -240,3 +240,31 @@ def test_hostile_labels_stay_text_in_the_summary(pr):
     assert "\\| a \\| b \\|" in md
     assert result.document["labels"][0] == "<img src=x onerror=alert(1)>"  # the JSON keeps the data as it was
     assert result.exit_code == 0 and result.document["policy"] is None  # no policy: nothing to fail
+
+
+def test_a_pipeline_source_given_with_sessions_shows_its_findings(pr, tmp_path, monkeypatch):
+    """When a sessions source is installed, `assess ci --sessions` feeds it through the pipeline: its
+    findings move the placement and appear in the summary."""
+    import types
+
+    from assess import pipeline
+    from assess.findings import Finding
+
+    fake = types.ModuleType("fake_sessions_source")
+    fake.collect = lambda inputs, options: {"logs": list(inputs)}
+    fake.findings = lambda evidence, rubric: [Finding("autonomy", "sessions", 4, 4, 5, "high",
+                                                      "hours-long unattended runs", events=30)]
+    monkeypatch.setitem(sys.modules, "fake_sessions_source", fake)
+    monkeypatch.setitem(pipeline.SOURCES, "sessions", pipeline.Source("sessions", "fake_sessions_source"))
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    doc = run_ci(pr.repo.path, base="main", head="feature", sessions=(str(logs),), env={}).document
+    assert doc["sources"]["sessions"]["status"] == "ok"
+    assert doc["sources"]["sessions"]["findings"][0]["dimension"] == "autonomy"
+    assert doc["level"]["dimensions"]["autonomy"]["source"] == "git+sessions"
+    md = run_ci(pr.repo.path, base="main", head="feature", sessions=(str(logs),), env={}).summary
+    assert "sessions: autonomy Level 4 (high)" in md
+    # without an installed source the option is an input error, not a silent no-op
+    monkeypatch.delitem(pipeline.SOURCES, "sessions")
+    with pytest.raises(Exception, match="no sessions source is registered"):
+        run_ci(pr.repo.path, base="main", head="feature", sessions=(str(logs),), env={})

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assess import __version__
+from assess import __version__, defaults
 from assess.ci.change import change_block, range_commits, resolve_range
 from assess.ci.env import CiContext, context_from_environment
 from assess.ci.gates import evaluate
 from assess.ci.policy import Policy, find_policy
-from assess.ci.sources import ChangeContext, collect
+from assess.ci.sources import ChangeContext, SourceReport, collect
 from assess.ci.summary import render_summary
+from assess.errors import AssessError
 
 SCHEMA_ID = "assess-ci/1"
 SCHEMA_VERSION = "1.0"
@@ -62,29 +63,33 @@ def _next_gate(level: dict[str, Any]) -> dict[str, Any] | None:
 
 def run_ci(path: str | os.PathLike[str] = ".", *, base: str | None = None, head: str | None = None,
            policy: str | Path | None = None, labels: tuple[str, ...] = (), env: Mapping[str, str] | None = None,
-           window_days: int = 90, rubric: str | Path | None = None, signatures: str | Path | None = None,
+           window_days: int = defaults.WINDOW_DAYS, rubric: str | Path | None = None,
+           signatures: str | Path | None = None, sessions: tuple[str, ...] = (), forge: tuple[str, ...] = (),
            use_cache: bool = True, on_progress: Callable[[int], None] | None = None) -> CiResult:
     """Assess the change ``base..head`` of the repository at ``path`` (defaults from the CI's
-    environment) against ``policy`` (default ``.assess/policy.yaml`` when present)."""
-    from assess.levels import load_rubric, place_repository
-    from assess.mining import build_evidence, mine_repository
+    environment) against ``policy`` (default ``.assess/policy.yaml`` when present). ``sessions`` and
+    ``forge`` are inputs for those pipeline sources (see :mod:`assess.pipeline`)."""
+    from assess.pipeline import SourceOptions, run_assessment
     from assess.stamp import evidence_stamp
 
-    ctx = context_from_environment(os.environ if env is None else env, base=base, head=head, labels=labels)
-    if rubric:
-        load_rubric(rubric)  # a malformed rubric fails before the slow mining
+    environ = os.environ if env is None else env
+    ctx = context_from_environment(environ, base=base, head=head, labels=labels)
     root = Path(path)
-    pol: Policy | None = find_policy(root, policy)  # a malformed policy, too
-    mining = mine_repository(root, rev=ctx.head, use_cache=use_cache, signatures=signatures,
-                             on_progress=on_progress)
+    pol: Policy | None = find_policy(root, policy)  # a malformed policy fails before the slow mining
+    if root.is_file():
+        raise AssessError(f"{root}: assess ci needs a git repository, not a file",
+                          hint="run it in the checkout, or pass its folder as PATH")
+    options = SourceOptions(repos=(str(root),), rev=ctx.head, window_days=window_days,
+                            signatures=str(signatures) if signatures else None, rubric=str(rubric) if rubric else None,
+                            use_cache=use_cache, sessions=tuple(sessions), forge=tuple(forge))
+    a = run_assessment(options, on_repository=lambda _: on_progress)
+    mining, evidence, level = a.minings[0], a.evidences[0], a.team
     rng = resolve_range(mining, ctx.base, ctx.head)
     commits = range_commits(mining, rng)
     change = change_block(mining, rng, commits)
-    evidence = build_evidence(mining, window_days=window_days)
-    level = place_repository(evidence, rubric_path=rubric)
-    sources = collect(ChangeContext(repository=mining.repo.path, base=rng.base, head=rng.head, shas=rng.shas,
-                                    pull_request=ctx.pull_request, provider=ctx.provider,
-                                    env=dict(os.environ if env is None else env)))
+    sources = _with_pipeline_findings(
+        collect(ChangeContext(repository=mining.repo.path, base=rng.base, head=rng.head, shas=rng.shas,
+                              pull_request=ctx.pull_request, provider=ctx.provider, env=dict(environ))), a)
     policy_block = None
     exit_code = EXIT_PASS
     if pol is not None:
@@ -107,7 +112,8 @@ def run_ci(path: str | os.PathLike[str] = ".", *, base: str | None = None, head:
         "change": change,
         "level": {"overall": level["overall"], "trend": level_trend(level.get("timeline", [])),
                   "next_gate": _next_gate(level),
-                  "dimensions": {k: {"level": d["level"], "range": d["range"], "confidence": d["confidence"]}
+                  "dimensions": {k: {"level": d["level"], "range": d["range"], "confidence": d["confidence"],
+                                     "source": d.get("source")}
                                  for k, d in level["dimensions"].items()}},
         "sources": {name: rep.as_dict() for name, rep in sources.items()},
         "policy": policy_block,
@@ -116,6 +122,22 @@ def run_ci(path: str | os.PathLike[str] = ".", *, base: str | None = None, head:
     }
     _validate(doc)
     return CiResult(document=doc, summary=render_summary(doc), context=ctx)
+
+
+def _with_pipeline_findings(reports: dict[str, SourceReport], a: Any) -> dict[str, SourceReport]:
+    """A source the pipeline read (``--sessions``/``--forge``) is configured: its findings about
+    the repository join whatever its change-level provider said."""
+    out = dict(reports)
+    for name in out:
+        found = tuple(f for f in a.findings if f.source == name)
+        if name not in a.source_evidence and not found:
+            continue
+        rep = out[name]
+        said = "; ".join(f"{f.dimension} " + (f"Level {f.level}" if f.level is not None else f"Levels {f.lo}-{f.hi}")
+                         + f" ({f.confidence})" for f in found) or "no findings"
+        summary = said if rep.status == "not configured" else f"{rep.summary}; {said}"
+        out[name] = replace(rep, status="ok", summary=summary, findings=rep.findings + found)
+    return out
 
 
 def _display_path(path: Path, root: Path) -> str:

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from assess import defaults
 from assess.cli.progress import commit_progress
 
 
@@ -22,17 +23,22 @@ from assess.cli.progress import commit_progress
 @click.option("--json", "json_out", default=None, metavar="FILE", help="Write the result as JSON ('-' for stdout).")
 @click.option("--label", "labels", multiple=True, metavar="NAME",
               help="A label of the pull request (added to those the CI's event carries); repeatable.")
-@click.option("--window-days", default=90, show_default=True, type=click.IntRange(1, 3650),
+@click.option("--window-days", default=defaults.WINDOW_DAYS, show_default=True, type=click.IntRange(1, 3650),
               help="Days up to the newest commit that form the window of the repository's level.")
 @click.option("--rubric", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="Rubric YAML with the level thresholds (default: the bundled one).")
 @click.option("--signatures", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="YAML file extending the agent signature catalogue.")
+@click.option("--sessions", multiple=True, metavar="PATH",
+              help="Agent session logs for the sessions source (when installed); repeatable.")
+@click.option("--forge", multiple=True, metavar="PATH",
+              help="Forge exports for the forge source (when installed); repeatable.")
 @click.option("--no-cache", is_flag=True, help="Mine from scratch; neither read nor write the cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print nothing but errors.")
 def ci_command(path: str, base: str | None, head: str | None, policy: str | None, summary_out: str | None,
                json_out: str | None, labels: tuple[str, ...], window_days: int, rubric: str | None,
-               signatures: str | None, no_cache: bool, quiet: bool) -> None:
+               signatures: str | None, sessions: tuple[str, ...], forge: tuple[str, ...], no_cache: bool,
+               quiet: bool) -> None:
     """Assess the change BASE..HEAD of the repository at PATH in CI: its agent commits and AI share,
     the repository's level and trend, the next gate, and the policy's gates.
 
@@ -54,7 +60,8 @@ def ci_command(path: str, base: str | None, head: str | None, policy: str | None
 
     with commit_progress("Mining history", quiet) as progress:
         result = run_ci(path, base=base, head=head, policy=policy, labels=labels, window_days=window_days,
-                        rubric=rubric, signatures=signatures, use_cache=not no_cache, on_progress=progress)
+                        rubric=rubric, signatures=signatures, sessions=sessions, forge=forge,
+                        use_cache=not no_cache, on_progress=progress)
     written = write_outputs(result, summary=summary_out, json_out=json_out)
     if written.printed_summary is None and not quiet and json_out != "-":
         for where in written.paths:

@@ -10,8 +10,8 @@ from collections import defaultdict
 from typing import Any
 
 from assess import __version__
+from assess.findings import DIMENSIONS
 from assess.report.escape import fill_template
-from assess.report.placement import DIMENSIONS
 from assess.stamp import report_stamp
 
 SCHEMA_VERSION = "1.1"  # 1.1: stamp
