@@ -129,3 +129,15 @@ def test_diff_rejects_what_is_not_an_assess_result(tmp_path):
     broken.write_text('{\n  "a": \n')
     res = CliRunner().invoke(main, ["diff", str(broken), str(bad)])
     assert res.exit_code == 2 and f"{broken}:3" in res.output
+
+
+@pytest.mark.parametrize("name", ["evidence", "survey", "study", "report", "ci"])
+def test_every_schema_carries_the_same_stamp_definition(name):
+    """Each output schema is self-contained (validates without a registry); its copy of the stamp
+    definition must equal stamp.schema.json."""
+    schema = json.loads(package_file("schemas", f"{name}.schema.json").read_text())
+    copy = json.loads(json.dumps(schema["$defs"]["stamp"]).replace("#/$defs/stamp_identity", "#/$defs/identity"))
+    expected = {k: v for k, v in STAMP_SCHEMA.items() if k not in ("$schema", "$id", "$defs")}
+    assert copy == expected
+    assert schema["$defs"]["stamp_identity"] == STAMP_SCHEMA["$defs"]["identity"]
+    assert schema["properties"]["stamp"]["$ref"] == "#/$defs/stamp"
