@@ -268,3 +268,12 @@ def test_a_pipeline_source_given_with_sessions_shows_its_findings(pr, tmp_path, 
     monkeypatch.delitem(pipeline.SOURCES, "sessions")
     with pytest.raises(Exception, match="no sessions source is registered"):
         run_ci(pr.repo.path, base="main", head="feature", sessions=(str(logs),), env={})
+
+
+def test_a_shallow_checkout_is_a_usage_error_that_says_how_to_fix_it(pr, tmp_path):
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "feature", pr.repo.path.as_uri(), str(shallow)],
+                   check=True, capture_output=True)
+    proc = _cli([str(shallow), "--base", "main"])
+    assert proc.returncode == 2, proc.stderr
+    assert "shallow" in proc.stderr and "fetch-depth: 0" in proc.stderr and "Traceback" not in proc.stderr

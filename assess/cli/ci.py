@@ -63,9 +63,13 @@ def ci_command(path: str, base: str | None, head: str | None, policy: str | None
                         rubric=rubric, signatures=signatures, sessions=sessions, forge=forge,
                         use_cache=not no_cache, on_progress=progress)
     written = write_outputs(result, summary=summary_out, json_out=json_out)
-    if written.printed_summary is None and not quiet and json_out != "-":
+    if written.printed_summary is not None:
+        if json_out == "-":  # stdout holds the JSON alone
+            if not quiet:
+                click.echo(written.printed_summary, err=True)
+        else:
+            click.echo(written.printed_summary)
+    elif not quiet and json_out != "-":
         for where in written.paths:
             click.echo(f"Wrote {where}", err=True)
-    elif written.printed_summary is not None and json_out != "-":
-        click.echo(written.printed_summary)
     sys.exit(result.exit_code)
