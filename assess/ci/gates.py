@@ -89,8 +89,9 @@ def human_review(rule: dict[str, Any], commits: pd.DataFrame, sources: dict[str,
         return _result(rule, "pass", "no agent-authored code in the change")
     forge = sources.get("forge")
     if forge is None or forge.status != "ok" or forge.review is None:
-        status = forge.status if forge is not None else "not configured"
-        return _result(rule, "inconclusive", f"the change has agent-authored code, but forge data is {status}: "
+        why = (f"forge data is {forge.status if forge is not None else 'not configured'}"
+               if forge is None or forge.status != "ok" else "the forge data holds no review of this change")
+        return _result(rule, "inconclusive", f"the change has agent-authored code, but {why}: "
                        "git cannot show who reviewed it", ai)
     need = int(rule.get("min_approvals", 1))
     got = int(forge.review.get("human_approvals") or 0)
