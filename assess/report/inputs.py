@@ -8,10 +8,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from assess import defaults
 from assess.errors import AssessError, InputError
+from assess.resources import package_file
 
 SURVEY_SUMMARY_ID = "assess-survey-summary/1"
+
+
+def _schema(name: str) -> dict[str, Any]:
+    return json.loads(package_file("schemas", name).read_text(encoding="utf-8"))
 
 
 def _read_json(path: Path) -> Any:
@@ -26,9 +33,7 @@ def _read_json(path: Path) -> Any:
 
 
 def _validate(path: Path, data: Any, schema_name: str, what: str) -> None:
-    from assess.report.schema import schema_validator
-
-    errors = sorted(schema_validator(schema_name).iter_errors(data),
+    errors = sorted(jsonschema.Draft202012Validator(_schema(schema_name)).iter_errors(data),
                     key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]
