@@ -277,3 +277,14 @@ def test_a_shallow_checkout_is_a_usage_error_that_says_how_to_fix_it(pr, tmp_pat
     proc = _cli([str(shallow), "--base", "main"])
     assert proc.returncode == 2, proc.stderr
     assert "shallow" in proc.stderr and "fetch-depth: 0" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_without_summary_file_or_job_summary_the_summary_is_printed(pr, monkeypatch):
+    import os
+
+    for key in list(os.environ):
+        if key.startswith(("GITHUB_", "CI_", "GITLAB")):
+            monkeypatch.delenv(key)
+    res = CliRunner().invoke(main, ["ci", str(pr.repo.path), "--base", "main", "--head", "feature", "-q"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("<!-- assess-ci -->") and "AI share of the change" in res.output
