@@ -141,3 +141,22 @@ def test_every_schema_carries_the_same_stamp_definition(name):
     assert copy == expected
     assert schema["$defs"]["stamp_identity"] == STAMP_SCHEMA["$defs"]["identity"]
     assert schema["properties"]["stamp"]["$ref"] == "#/$defs/stamp"
+
+
+def test_diff_reads_ci_results_and_reports(repo, tmp_path):
+    from assess.ci import run_ci
+
+    old = run_ci(repo.repo.path, base="main", head=repo.human_commits[0], env={}).document
+    new = run_ci(repo.repo.path, base="main", head="feature", env={}).document
+    result = diff_results(old, new)
+    assert result["old"]["kind"] == "ci" and [c["kind"] for c in result["causes"]] == ["evidence"]
+    assert any(m["what"] == "share.ai_share_code_lines" for m in result["moved"])
+    res = CliRunner().invoke(main, ["report", "--repo", str(repo.repo.path), "-o", str(tmp_path / "a.html"), "-q"])
+    assert res.exit_code == 0, res.output
+    rubric = _rubric_with(tmp_path, "level2_share: 0.10 ", "level2_share: 0.50 ")
+    res = CliRunner().invoke(main, ["report", "--repo", str(repo.repo.path), "-o", str(tmp_path / "b.html"), "-q",
+                                    "--rubric", str(rubric)])
+    assert res.exit_code == 0, res.output
+    result = diff_results(json.loads((tmp_path / "a.json").read_text()), json.loads((tmp_path / "b.json").read_text()))
+    assert result["new"]["kind"] == "report" and [c["kind"] for c in result["causes"]] == ["rubric"]
+    assert any(m["what"] == "overall" for m in result["moved"])
