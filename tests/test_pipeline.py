@@ -64,9 +64,11 @@ def test_repo_and_report_place_the_same(repo, tmp_path):
     code, output = _cli("repo", str(repo), "--no-cache", "-q", "--json", str(tmp_path / "ev.json"))
     assert code == 0, output
     via_repo = json.loads((tmp_path / "ev.json").read_text())["level"]
-    via_report = build_report([repo], use_cache=False)["team_level"]
-    for key in ("overall", "dimensions", "timeline", "gaps"):
+    report = build_report([repo], use_cache=False)
+    via_report = report["team_level"]
+    for key in ("overall", "dimensions", "timeline"):
         assert via_repo[key] == via_report[key], key
+    assert via_repo["gaps"] == report["gaps"] and via_repo["shares"] == report["ai_share_window"]
 
 
 def test_repo_survey_honours_questionnaire_and_min_group(repo, survey_dir, tmp_path):
