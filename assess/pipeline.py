@@ -72,7 +72,9 @@ class Source:
 
 
 # name -> source module. One line per source; see the module docstring for the module's contract.
-SOURCES: dict[str, Source] = {}
+SOURCES: dict[str, Source] = {
+    "sessions": Source("sessions", "assess.sessions.source"),
+}
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ class Assessment:
 
         return assemble_report(evidences=self.evidences, team=self.team, repo_levels=self.per_repo,
                                survey=self.survey, study=self.study, show_identities=self.options.show_identities,
-                               generated_at=generated_at)
+                               generated_at=generated_at, sessions=self.source_evidence.get("sessions"))
 
 
 def _check_repos(repos: tuple[str, ...]) -> None:

@@ -26,3 +26,5 @@ def make_repo(tmp_path: Path):
 def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # never read or write the user's real cache from tests
     monkeypatch.setenv("ASSESS_CACHE_DIR", str(tmp_path / ".assess-cache"))
+    # nor create the user's pseudonym key (assess.sessions.pseudonym)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))

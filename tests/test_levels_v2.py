@@ -48,6 +48,8 @@ def test_absence_is_not_evidence_strong_visible_evidence_sets_the_point(tmp_path
     assert "cannot see" in d["validation"]["summary"]
     assert o["level"] == 5 and o["range"][1] == 5 and o["range"][0] < 5  # it used to be 3
     assert o["confidence"] != "high" and "cannot see" in o["summary"]
+    # the month is judged by the same rule as the window
+    assert [m["level"] for m in lv["timeline"] if m["code_commits"]] == [5]
 
 
 def test_unseen_dimensions_never_lift_a_team_without_strong_evidence(tmp_path):

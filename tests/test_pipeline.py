@@ -133,8 +133,9 @@ def test_nothing_given_is_an_error():
 
 
 def test_unregistered_source_with_inputs_is_an_error(repo):
-    with pytest.raises(AssessError, match="no sessions source is registered"):
-        run_assessment(SourceOptions(repos=(str(repo),), sessions=("logs/",)))
+    # sessions is registered now (assess.sessions.source); forge is not (yet)
+    with pytest.raises(AssessError, match="no forge source is registered"):
+        run_assessment(SourceOptions(repos=(str(repo),), forge=("export/",)))
 
 
 def test_a_registered_source_plugs_in_with_one_line(repo, monkeypatch):
@@ -162,7 +163,10 @@ def test_a_registered_source_plugs_in_with_one_line(repo, monkeypatch):
     assert auto["level"] == 4 and auto["source"] == "git+sessions" and auto["confidence"] == "high"
     assert any(e["source"] == "sessions" for e in auto["evidence"])
     assert a.team["sources"]["sessions"] is True
-    validate_report(a.report_model())
+    report = a.report_model()
+    validate_report(report)
+    shown = [i for d in report["dimensions"] if d["name"] == "autonomy" for i in d["for"] if i["source"] == "sessions"]
+    assert shown and shown[0]["other_refs"] == {"sessions": ["s1", "s2"]}
 
 
 def test_a_source_returning_foreign_findings_is_rejected(repo, monkeypatch):

@@ -71,13 +71,14 @@ def main() -> None:
 
 
 def _register() -> None:
-    from assess.cli import ci, demo, diff, repo, study, survey
+    from assess.cli import ci, demo, diff, repo, sessions, study, survey
     from assess.cli.report import report_command
 
     main.add_command(repo.repo_command)
     main.add_command(demo.demo_command)
     main.add_command(survey.survey_group)
     main.add_command(study.study_group)
+    main.add_command(sessions.sessions_group)
     main.add_command(report_command)
     main.add_command(ci.ci_command)
     main.add_command(diff.diff_command)

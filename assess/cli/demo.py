@@ -20,5 +20,5 @@ def demo_command(directory: str, seed: int, quiet: bool) -> None:
     click.echo(f"Report: {files.html}")
     if not quiet:
         click.echo(f"Data: {files.json}  Summary: {files.markdown}")
-        click.echo(f"Inputs: {files.html.parent / 'acme'}, {files.html.parent / 'survey'}, "
+        click.echo(f"Inputs: {files.html.parent / 'acme'}, {files.html.parent / 'survey'}, {files.html.parent / 'sessions'}, "
                    f"{files.html.parent / 'study'}")

@@ -31,6 +31,9 @@ SHARED_OPTIONS = [
                       "(held for a saved summary too)."),
     click.option("--study", default=None, metavar="DIR",
                  help="A registered study folder (or analysis JSON from `assess study analyze --json`)."),
+    click.option("--sessions", "sessions", multiple=True, metavar="PATH",
+                 help="Agent session logs (a Claude config folder, Codex home, a repository or any folder) or "
+                      "bundles from `assess sessions export`: unattended time, touch points, tokens (repeatable)."),
     click.option("--rubric", type=_FILE, default=None,
                  help="Rubric YAML with the level thresholds (default: the bundled one)."),
     click.option("--show-identities", is_flag=True, help="Include author and developer names (off by default)."),
@@ -38,7 +41,7 @@ SHARED_OPTIONS = [
 ]
 
 OPTION_NAMES = ("rev", "since", "until", "window_days", "signatures", "survey", "questionnaire", "min_group",
-                "study", "rubric", "show_identities", "no_cache")
+                "study", "sessions", "rubric", "show_identities", "no_cache")
 
 
 def source_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -26,6 +26,8 @@ from assess.levels.placement import (
     validation,
 )
 
+LEVEL_SCHEMA_VERSION = "2.0"  # 2.0: shares, level_changes, gaps computed once (the report shows them)
+
 
 def pool_signals(evidences: list[dict[str, Any]]) -> dict[str, Any]:
     """Team signals from several repositories, each pooled by the aggregation declared for it in
@@ -78,16 +80,7 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
     if not placeable:
         return {"level": None, "range": [0, 5], "confidence": "none", "failed_gate": None, "placeable": False,
                 "summary": not_placeable_why}
-    lo, _ = staged({k: d.lo for k, d in dims.items()}, gates)
-    hi, _ = staged({k: d.hi for k, d in dims.items()}, gates)
-    unseen = _unseen(dims, rubric)
-    # absence is not evidence: with strong visible evidence, what git cannot see does not cap the point
-    point, fail = staged({k: (d.hi if k in unseen else d.level if d.level is not None else d.lo)
-                          for k, d in dims.items()}, gates)
-    a = dims["authorship"]
-    level: int | None = max(min(point, hi), lo)
-    if a.level is None and lo != hi:
-        level = None  # nothing observed on authorship (a survey's claim included): a range, never a confident 0
+    level, lo, hi, fail, unseen = stage(dims, rubric)
     # confidence: the weakest of the dimensions the reached gates rest on, lowered by a wide range
     named = {d for lvl in range(1, (level or 0) + 2) for d in gates.get(lvl, {})} or {"authorship"}
     conf = min((dims[d].confidence for d in named if d in dims), key=CONF_ORDER.index, default="low")
@@ -135,6 +128,22 @@ def _attribution_months(evidences: list[dict[str, Any]]) -> dict[str, dict[str, 
             for agent, n in row["by_agent"].items():
                 m["by_agent"][agent] = m["by_agent"].get(agent, 0) + n
     return months
+
+
+def stage(dims: dict[str, Dim], rubric: dict[str, Any]) -> tuple[int | None, int, int, dict | None, list[str]]:
+    """(level, lo, hi, first failing gate, unseen dimensions): the overall level staged from the
+    dimensions, the same for the whole window and for each month of the timeline."""
+    gates = {int(k): v for k, v in rubric["gates"].items()}
+    lo, _ = staged({k: d.lo for k, d in dims.items()}, gates)
+    hi, _ = staged({k: d.hi for k, d in dims.items()}, gates)
+    unseen = _unseen(dims, rubric)
+    # absence is not evidence: with strong visible evidence, what git cannot see does not cap the point
+    point, fail = staged({k: (d.hi if k in unseen else d.level if d.level is not None else d.lo)
+                          for k, d in dims.items()}, gates)
+    level: int | None = max(min(point, hi), lo)
+    if dims["authorship"].level is None and lo != hi:
+        level = None  # nothing observed on authorship (a survey's claim included): a range, never a confident 0
+    return level, lo, hi, fail, unseen
 
 
 def _unseen(dims: dict[str, Dim], rubric: dict[str, Any]) -> list[str]:
@@ -187,7 +196,6 @@ def _timeline(by_month: list[dict[str, Any]], rubric: dict[str, Any], line_recor
 
 
 def _level_months(by_month: list[dict[str, Any]], rubric: dict[str, Any], line_records: bool) -> list[dict[str, Any]]:
-    gates = {int(k): v for k, v in rubric["gates"].items()}
     out = []
     for m in by_month:
         s = {**m, "refs": {}}
@@ -202,10 +210,7 @@ def _level_months(by_month: list[dict[str, Any]], rubric: dict[str, Any], line_r
                         "ai_share": share, "code_commits": s["code_commits"]})
             continue
         dims = _dimensions(s, arts, [], rubric, line_records)
-        lo, _ = staged({k: d.lo for k, d in dims.items()}, gates)
-        hi, _ = staged({k: d.hi for k, d in dims.items()}, gates)
-        point, _ = staged({k: (d.level if d.level is not None else d.lo) for k, d in dims.items()}, gates)
-        level = None if dims["authorship"].level is None else max(min(point, hi), lo)
+        level, lo, hi, _, _ = stage(dims, rubric)
         out.append({"month": m["month"], "level": level, "range": [lo, hi], "ai_share": share,
                     "code_commits": s["code_commits"]})
     return out
@@ -259,6 +264,7 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         for f in sorted(overall["failed_gate"]["all_failing"], key=lambda f: order.index(f["dimension"])):
             next_steps.append(_next_step(f["dimension"], f["required"], rubric))
     return {
+        "schema_version": LEVEL_SCHEMA_VERSION,
         "rubric": {"file": rubric["_file"], "version": str(rubric.get("version", "")),
                    "thresholds": {k: v for k, v in rubric.items() if k not in ("_file", "next_steps")}},
         "sources": {"git": bool(evidences), "survey": survey is not None, "study": study is not None,

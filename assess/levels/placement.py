@@ -88,6 +88,22 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
         for key in bundled[section]:
             if key not in data[section]:
                 raise doc.error(f"missing threshold '{key}'", section, hint="copy it from the bundled rubric.yaml")
+    # optional sections of other sources: checked against the bundled keys when present
+    for section in ("sessions",):
+        if section not in data:
+            data[section] = dict(bundled.get(section, {}))
+            continue
+        if not isinstance(data[section], dict):
+            raise doc.error("must be a mapping", section)
+        for key, value in data[section].items():
+            if key not in bundled.get(section, {}):
+                raise doc.error(f"unknown threshold '{key}'", section, key,
+                                hint=f"known: {', '.join(sorted(bundled.get(section, {})))}")
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise doc.error("must be a non-negative number", section, key)
+            if key.endswith("_share") and value > 1:
+                raise doc.error("a share must be between 0 and 1", section, key)
+        data[section] = {**bundled.get(section, {}), **data[section]}
     shares = [data["authorship"][f"level{n}_share"] for n in (2, 3, 4, 5)]
     if shares != sorted(shares):
         raise doc.error("level2_share <= level3_share <= level4_share <= level5_share must hold", "authorship")

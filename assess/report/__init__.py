@@ -31,7 +31,8 @@ def build_report(repos: Sequence[str | Path] = (), survey: Sequence[str | Path] 
                  until: str | None = None, signatures: str | None = None, min_group: int = defaults.MIN_GROUP,
                  questionnaire: str | Path | None = None, use_cache: bool = True,
                  bootstrap_reps: int = defaults.BOOTSTRAP_REPS, rubric: str | Path | None = None,
-                 on_repository: Callable[[str], Callable[[int], None] | None] | None = None) -> dict[str, Any]:
+                 on_repository: Callable[[str], Callable[[int], None] | None] | None = None,
+                 sessions: Sequence[str | Path] = ()) -> dict[str, Any]:
     """The report data for any subset of repositories (or saved evidence JSON), survey responses
     (or a saved summary) and a study (folder or saved analysis): a shortcut for
     ``run_assessment(SourceOptions(...)).report_model()``."""
@@ -42,7 +43,7 @@ def build_report(repos: Sequence[str | Path] = (), survey: Sequence[str | Path] 
                             window_days=window_days, rev=rev, since=since, until=until, signatures=signatures,
                             min_group=min_group, questionnaire=str(questionnaire) if questionnaire else None,
                             use_cache=use_cache, bootstrap_reps=bootstrap_reps,
-                            rubric=str(rubric) if rubric else None)
+                            rubric=str(rubric) if rubric else None, sessions=tuple(str(p) for p in sessions))
     return run_assessment(options, on_repository=on_repository).report_model()
 
 

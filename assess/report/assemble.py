@@ -15,7 +15,7 @@ from assess.redact import sanitize_remote
 from assess.report.escape import fill_template
 from assess.stamp import report_stamp
 
-SCHEMA_VERSION = "1.1"  # 1.1: stamp
+SCHEMA_VERSION = "2.1"  # 2.0: one gaps block, placement-owned shares and timeline; 2.1: stamp
 
 LEVEL_NAMES = {0: "spicy autocomplete", 1: "coding intern", 2: "junior developer", 3: "developer",
                4: "engineering team", 5: "dark factory"}
@@ -104,6 +104,9 @@ def _evidence_items(dimension: dict[str, Any], links: _Links) -> list[dict[str, 
             "paths": [links.path(p, repo) for p in refs.get("paths", [])],
             "survey_items": list(refs.get("survey_items", [])),
             "repositories": [r for r in repos if r is not None],
+            # refs of other sources (sessions, pull_requests, ...): ids as the source gave them
+            "other_refs": {k: list(v) for k, v in refs.items()
+                           if k not in ("commits", "paths", "survey_items", "repositories")},
         })
     return items
 
@@ -309,8 +312,9 @@ def _rubric_rows(rubric: dict[str, Any]) -> list[dict[str, str]]:
 def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                     repo_levels: list[dict[str, Any] | None] | None = None, survey: dict[str, Any] | None = None,
                     study: dict[str, Any] | None = None, show_identities: bool = False,
-                    generated_at: str | None = None) -> dict[str, Any]:
-    """The report document: the data behind every number of the HTML and Markdown outputs."""
+                    generated_at: str | None = None, sessions: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The report document: the data behind every number of the HTML and Markdown outputs.
+    ``sessions`` is the sessions source's evidence (its section is omitted when not given)."""
     repo_levels = repo_levels or [None] * len(evidences)
     links = _Links(evidences, team.get("commit_repository"))
     if study is not None and not show_identities:
@@ -369,7 +373,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                   "failed_gate": failed, "steps": list(team.get("next_steps", [])), "team_says": free_text,
                   "team_says_withheld": bool(has_survey and any(b.get("withheld")
                                                                for b in survey.get("free_text", {}).values()))}
-    return {
+    doc = {
         "stamp": report_stamp(evidences, team, survey),
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "assess", "version": __version__},
@@ -408,3 +412,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
         "survey": survey,
         "evidence": evidences,
     }
+    from assess.sessions.report import report_section
+
+    doc["sessions"] = report_section(sessions)   # null without --sessions
+    return doc

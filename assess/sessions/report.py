@@ -1,0 +1,90 @@
+"""The sessions section of the report: picks the figures the sessions source computed (summary of logs
+or the team view of bundles); computes nothing new beyond arranging and the distribution of
+cost per engineer-day against the factory marker."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from assess.sessions.metrics import FACTORY_USD_PER_ENGINEER_DAY, run_histogram
+
+_JOIN_KEYS = ("repository", "code_commits", "commits_with_session", "commit_share_with_session",
+              "commit_share_with_explicit_link", "sessions", "sessions_with_commit", "session_share_with_commit",
+              "commits_by_method")
+
+
+def report_section(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not evidence:
+        return None
+    if evidence.get("kind") == "bundles":
+        return _from_bundles(evidence)
+    if not isinstance(evidence.get("totals"), dict):
+        return None  # not a sessions summary (e.g. a substitute source in tests)
+    t = evidence["totals"]
+    days = evidence.get("person_days", [])
+    costs = [d["cost_usd"] for d in days]
+    runs = [x for s in evidence.get("sessions", []) for x in s.get("unattended_runs_minutes", [])]
+    return {
+        "kind": "logs",
+        "sessions": t["sessions"], "engineer_days": len(days),
+        "engineers": len({d["person"] for d in days}),
+        "price_table": evidence["price_table"],
+        "agent_active_hours": t["agent_active_hours"],
+        "touch_points_per_agent_hour": t["touch_points_per_agent_hour"],
+        "human_prompts": t["human_prompts"], "program_prompts": t["program_prompts"], "interrupts": t["interrupts"],
+        "longest_unattended_minutes": t["longest_unattended_minutes"],
+        "unattended_runs": run_histogram(runs),
+        "tokens": t["tokens"], "cost_usd": t["cost_usd"], "models": t["models"],
+        "output_tokens_lower_bound": t.get("output_tokens_lower_bound", False),
+        "cost_per_engineer_day": _cost_distribution(costs),
+        "months": [_month(m) for m in evidence.get("team_months", [])],
+        "joins": [{k: j.get(k) for k in _JOIN_KEYS} for j in evidence.get("joins", [])],
+        "notes": evidence.get("notes", []),
+    }
+
+
+def _month(m: dict[str, Any]) -> dict[str, Any]:
+    return {"month": m["month"], "engineer_days": m["engineer_days"], "sessions": m["session_count"],
+            "agent_active_hours": m["agent_active_hours"], "touch_points_per_agent_hour": m["touch_points_per_agent_hour"],
+            "tokens": m["tokens"], "cost_usd": m["cost_usd"], "cost_usd_per_engineer_day": m["cost_usd_per_engineer_day"],
+            "reaches_factory_marker": (m["cost_usd_per_engineer_day"] or 0) >= FACTORY_USD_PER_ENGINEER_DAY}
+
+
+def _cost_distribution(costs: list[float]) -> dict[str, Any]:
+    if not costs:
+        return {"marker": FACTORY_USD_PER_ENGINEER_DAY, "median": None, "mean": None, "p90": None,
+                "share_at_or_above_marker": None}
+    xs = sorted(costs)
+    return {"marker": FACTORY_USD_PER_ENGINEER_DAY, "median": round(statistics.median(xs), 2),
+            "mean": round(sum(xs) / len(xs), 2), "p90": round(xs[int(0.9 * (len(xs) - 1))], 2),
+            "share_at_or_above_marker": round(sum(1 for c in xs if c >= FACTORY_USD_PER_ENGINEER_DAY) / len(xs), 4)}
+
+
+def _from_bundles(team: dict[str, Any]) -> dict[str, Any]:
+    t = team["totals"]
+    per_day = t.get("cost_usd_per_engineer_day")
+    return {
+        "kind": "bundles", "sessions": t["sessions"], "engineer_days": t["engineer_days"],
+        "engineers": team.get("engineers"), "anonymity_floor": team["anonymity_floor"],
+        "price_table": None,
+        "agent_active_hours": t["agent_active_hours"], "touch_points_per_agent_hour": t["touch_points_per_agent_hour"],
+        "human_prompts": t["human_prompts"], "program_prompts": t["program_prompts"], "interrupts": t["interrupts"],
+        "longest_unattended_minutes": None,
+        "unattended_runs": t.get("unattended_run_histogram", []),
+        "tokens": t["tokens"], "cost_usd": t["cost_usd"], "models": t["models"], "output_tokens_lower_bound": False,
+        "cost_per_engineer_day": ({"marker": FACTORY_USD_PER_ENGINEER_DAY, "median": per_day["median"],
+                                   "mean": per_day["mean"], "p90": None,
+                                   "share_at_or_above_marker": per_day["share_at_or_above_factory_marker"]}
+                                  if per_day else _cost_distribution([])),
+        "months": [{"month": m["name"], "engineer_days": m["engineer_days"], "sessions": m["sessions"],
+                    "agent_active_hours": m["agent_active_hours"],
+                    "touch_points_per_agent_hour": m["touch_points_per_agent_hour"], "tokens": m["tokens"],
+                    "cost_usd": m["cost_usd"], "cost_usd_per_engineer_day": m["cost_usd_per_engineer_day"]["mean"],
+                    "reaches_factory_marker": (m["cost_usd_per_engineer_day"]["mean"] or 0) >= FACTORY_USD_PER_ENGINEER_DAY}
+                   for m in team.get("months", [])],
+        "joins": [],
+        "notes": ([team["note"]] if team.get("note") else []) + (
+            [f"Hidden below the anonymity floor: {', '.join(team['hidden_below_floor'])}."]
+            if team.get("hidden_below_floor") else []),
+    }

@@ -1,0 +1,104 @@
+"""The document `assess sessions summary` writes (schema `assess/schemas/sessions.schema.json`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assess.sessions import prices
+from assess.sessions.collect import Collection
+from assess.sessions.metrics import IDLE_MINUTES, SessionMetrics, aggregate, headless_chains, session_metrics
+from assess.sessions.model import Tokens
+from assess.sessions.pseudonym import pseudonym, pseudonym_key
+
+SCHEMA = "assess-sessions-summary/1"
+
+
+_HOME = re.compile(r"^(?:/(?:Users|home)/|[A-Za-z]:[\\/]Users[\\/])([^/\\]+)")
+
+
+def person_of(cwd: str | None, local: str, repository: str | None) -> str:
+    """Who ran a session: the home folder in its working directory (sessions.md §12), else this machine's
+    user for local logs, else unknown (a transcript committed by someone else)."""
+    m = _HOME.match(cwd or "")
+    if m:
+        return f"home:{m.group(1)}"
+    return "unknown" if repository else local
+
+
+def all_metrics(coll: Collection, idle_minutes: float = IDLE_MINUTES,
+                show_identities: bool = False) -> list[SessionMetrics]:
+    key = None if show_identities else pseudonym_key()
+    out = []
+    for s in coll.sessions.values():
+        m = session_metrics(s, idle_minutes)
+        m.person = person_of(s.cwd, s.person, s.repository)
+        if not show_identities:
+            m.person = pseudonym(m.person, key)
+        out.append(m)
+    out.sort(key=lambda m: (m.start or 0, m.session_id))
+    return out
+
+
+def summarise(coll: Collection, ms: list[SessionMetrics] | None = None, *, idle_minutes: float = IDLE_MINUTES,
+              show_paths: bool = False, show_identities: bool = False) -> dict[str, Any]:
+    ms = ms if ms is not None else all_metrics(coll, idle_minutes, show_identities)
+    tokens = Tokens()
+    models: dict[str, int] = {}
+    for m in ms:
+        tokens.add(m.tokens)
+        for k, v in m.models.items():
+            models[k] = models.get(k, 0) + v
+    active = sum(m.agent_active_seconds for m in ms)
+    touch = sum(m.touch_points for m in ms)
+    chains = headless_chains(ms, idle_minutes)
+    longest_chain = max(chains, default=(0.0, []))
+    sources: dict[str, int] = {}
+    for m in ms:
+        sources[m.source] = sources.get(m.source, 0) + 1
+    return {
+        "schema": SCHEMA,
+        "price_table": prices.table_version(),
+        "idle_minutes": idle_minutes,
+        "factory_marker_usd_per_engineer_day": 1000.0,
+        "sessions": [m.as_dict(show_paths) | {"person": m.person} for m in ms],
+        "totals": {
+            "sessions": len(ms),
+            "sources": dict(sorted(sources.items())),
+            "tokens": tokens.as_dict(),
+            "cost_usd": round(sum(m.cost_usd for m in ms), 4),
+            "agent_active_hours": round(active / 3600, 3),
+            "touch_points": touch,
+            "touch_points_per_agent_hour": round(touch / (active / 3600), 3) if active > 0 else None,
+            "human_prompts": sum(m.human_prompts for m in ms),
+            "program_prompts": sum(m.program_prompts for m in ms),
+            "interrupts": sum(m.interrupts for m in ms),
+            "headless_sessions": sum(1 for m in ms if m.headless),
+            "longest_unattended_minutes": round(max([m.longest_unattended_seconds for m in ms] + [longest_chain[0]],
+                                                    default=0.0) / 60, 2),
+            "longest_headless_chain": {"minutes": round(longest_chain[0] / 60, 2), "sessions": longest_chain[1]},
+            "models": dict(sorted(models.items())),
+            "unpriced_models": sorted({u for m in ms for u in m.unpriced_models}),
+            "output_tokens_lower_bound": any(m.output_lower_bound for m in ms),
+        },
+        "person_days": aggregate(ms, "person-day", idle_minutes),
+        "team_weeks": aggregate(ms, "team-week", idle_minutes),
+        "team_months": aggregate(ms, "team-month", idle_minutes),
+        "skipped_lines": [s.as_dict() for s in coll.skipped],
+        "skipped_line_count": coll.skipped_count,
+        "files_read": coll.files,
+        "duplicates": {"usage_lines": coll.usage_duplicates, "entries": coll.entry_duplicates},
+        "notes": _notes(ms),
+    }
+
+
+def _notes(ms: list[SessionMetrics]) -> list[str]:
+    notes = []
+    if any(m.output_lower_bound for m in ms):
+        notes.append("Claude Code 2.1.x writes a placeholder output_tokens on each line; output totals "
+                     "from those sessions are lower bounds (cost is dominated by cache reads).")
+    if any(m.source in ("specstory",) for m in ms):
+        notes.append("SpecStory transcripts carry no tokens and (before Markdown v2) no per-message times.")
+    if any(m.unpriced_models for m in ms):
+        notes.append("Some models are not in the price table; their tokens are counted but not priced.")
+    return notes
