@@ -31,6 +31,7 @@ class InputError(AssessError):
         self.path = path
         self.line = line
         self.field = field
+        self.detail = message  # the message without the file, line and field
 
 
 class AssessWarning(UserWarning):

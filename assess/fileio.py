@@ -165,3 +165,15 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "tolist"):  # numpy arrays
         return value.tolist()
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serialisable")
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two output paths name one file (also through symlinks or hard links, or ``./x``
+    and ``x``), whether or not it exists yet."""
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    except OSError:
+        pass
+    return pa.resolve() == pb.resolve()

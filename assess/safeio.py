@@ -13,9 +13,9 @@ from pathlib import Path
 
 from assess.errors import InputError
 
-# Reason: the largest legitimate inputs (a survey export of thousands of rows, a big study) are a
-# few MB; 64 MB leaves a wide margin while keeping memory bounded.
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+# Reason: the largest legitimate inputs (a survey export of 10,000 rows, a big study, an evidence
+# JSON) are a few MB; 32 MB leaves a wide margin while keeping time and memory bounded.
+MAX_INPUT_BYTES = 32 * 1024 * 1024
 
 
 def _human(n: int) -> str:

@@ -29,3 +29,24 @@ def clean(text: str) -> str:
 def clean_line(text: str) -> str:
     """Like :func:`clean`, and newlines too: for a value that must stay on one line."""
     return clean(text).replace("\n", "\\n").replace("\t", " ")
+
+
+def safe_console(**kwargs: object):  # noqa: ANN201 - rich is imported lazily (startup time)
+    """A rich Console that shows control characters in printed text instead of sending them; the
+    colours and cursor moves rich adds itself are kept."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class _SafeConsole(Console):
+        def _render_buffer(self, buffer):  # noqa: ANN001, ANN202 - rich's own hook
+            return super()._render_buffer(
+                s if s.control else Segment(clean(s.text), s.style, s.control) for s in buffer)
+
+    return _SafeConsole(**kwargs)  # type: ignore[arg-type]
+
+
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` of text that may hold input data, with control characters shown."""
+    import click
+
+    click.echo(clean(str(message)), err=err, nl=nl)

@@ -77,31 +77,103 @@ class LocatedYaml:
         return InputError(self.path, message, line=self.line_of(*keys), field=field, hint=hint)
 
 
+# Reason: the largest bundled YAML (the signature catalogue) has a few thousand nodes; an alias
+# bomb ("billion laughs") expands a 1 KB file into billions. Beyond these the file is refused.
+MAX_YAML_NODES = 200_000  # nodes after expanding every alias
+MAX_YAML_ALIASES = 1_000
+MAX_YAML_DEPTH = 100
+MAX_YAML_BYTES = 16 * 1024 * 1024
+
+
+def check_yaml_node(path: Path, root: yaml.Node | None) -> None:
+    """Refuse a composed document whose aliases would expand beyond :data:`MAX_YAML_NODES`, that
+    uses more than :data:`MAX_YAML_ALIASES` aliases, or nests deeper than :data:`MAX_YAML_DEPTH`
+    (iterative: a deep document cannot exhaust the stack here)."""
+    if root is None:
+        return
+    expanded: dict[int, int] = {}
+    seen: set[int] = set()
+    aliases = 0
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if depth > MAX_YAML_DEPTH:
+            raise InputError(path, f"nested more than {MAX_YAML_DEPTH} levels deep", line=node.start_mark.line + 1)
+        if done:
+            children = _children(node)
+            expanded[key] = 1 + sum(expanded.get(id(c), 1) for c in children)
+            if expanded[key] > MAX_YAML_NODES:
+                raise InputError(path, f"expands to more than {MAX_YAML_NODES:,} values (YAML aliases used as a "
+                                 "bomb?); refused", line=node.start_mark.line + 1)
+            continue
+        if key in seen:  # a node reached again is an alias (or a cycle): counted, not walked twice
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise InputError(path, f"more than {MAX_YAML_ALIASES} YAML aliases; refused",
+                                 line=node.start_mark.line + 1)
+            if key not in expanded:  # a cycle back to an ancestor
+                raise InputError(path, "a YAML alias refers to its own ancestor; refused",
+                                 line=node.start_mark.line + 1)
+            continue
+        seen.add(key)
+        stack.append((node, depth, True))
+        for child in _children(node):
+            stack.append((child, depth + 1, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def parse_yaml_text(path: Path, text: str) -> Any:
+    """Compose, check the limits, then construct plain data (safe loader: no Python objects)."""
+    loader = _LOADER(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            line = mark.line + 1 if mark is not None else None
+            raise InputError(path, f"invalid YAML: {exc.problem}", line=line) from None
+        except yaml.YAMLError as exc:
+            raise InputError(path, f"invalid YAML: {_first_line(exc)}") from None
+        except RecursionError:
+            raise InputError(path, f"nested more than {MAX_YAML_DEPTH} levels deep") from None
+        check_yaml_node(path, node)
+        if node is None:
+            return None
+        try:
+            return loader.construct_document(node)
+        except _DuplicateKey as exc:
+            mark = exc.problem_mark
+            raise InputError(path, str(exc.problem), line=mark.line + 1 if mark else None) from None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            raise InputError(path, f"invalid YAML: {exc.problem}", line=mark.line + 1 if mark else None) from None
+        except (yaml.YAMLError, RecursionError) as exc:
+            raise InputError(path, f"invalid YAML: {_first_line(exc)}") from None
+    finally:
+        loader.dispose()
+
+
 def load_yaml(path: str | Path) -> LocatedYaml:
-    """Read a YAML file; any syntax or encoding problem becomes a one-line :class:`InputError`."""
+    """Read a YAML file; any syntax or encoding problem, a file that is not a regular file, or one
+    beyond the size and alias limits becomes a one-line :class:`InputError`."""
+    from assess.safeio import read_text_bounded
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(p, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(p, "is a directory, expected a YAML file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(p, f"not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8") from None
-    except OSError as exc:
-        raise InputError(p, f"cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a SafeLoader subclass
-    except _DuplicateKey as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
-        raise InputError(p, str(exc.problem), line=line) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(p, f"invalid YAML: {exc.problem}", line=line) from None
-    except yaml.YAMLError as exc:
-        raise InputError(p, f"invalid YAML: {exc}") from None
-    return LocatedYaml(p, data, text)
+    text = read_text_bounded(p, max_bytes=MAX_YAML_BYTES, what="YAML file")
+    return LocatedYaml(p, parse_yaml_text(p, text), text)
 
 
 def load_with_lines(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
@@ -114,9 +186,12 @@ def load_with_lines(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
         line = mark.line + 1 if mark is not None else None
         raise InputError(path, f"not valid YAML: {exc.problem or exc}", line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML: {exc}") from None
+        raise InputError(path, f"not valid YAML: {_first_line(exc)}") from None
+    except RecursionError:
+        raise InputError(path, "nested too deeply") from None
     if node is None:
         raise InputError(path, "the file is empty", line=1)
+    check_yaml_node(path, node)  # alias bombs and depth, before the recursive build below
     lines: dict[PathKey, int] = {}
     data = _build(node, (), lines, path)
     return data, lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import threading
@@ -55,6 +56,16 @@ class AssessGroup(click.Group):
             # output piped into `head` and closed early: not an error
             sys.stderr.close()
             sys.exit(0)
+        except OSError as exc:
+            # a place the user named cannot be read or written (read-only folder, full disk): name
+            # it in one line; this is the user's environment, not a bug in assess
+            if os.environ.get("ASSESS_DEBUG"):
+                raise
+            where = exc.filename if exc.filename is not None else "assess"
+            hint = (" (choose a place you can write to)" if isinstance(exc, PermissionError)
+                    or exc.errno in (errno.EROFS, errno.ENOSPC) else "")
+            click.echo(f"assess: error: {clean(str(where))}: {clean(exc.strerror or str(exc))}{hint}", err=True)
+            sys.exit(2)
         except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
             if os.environ.get("ASSESS_DEBUG"):
                 raise

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from assess.terminal import echo
+
 
 @click.command("demo")
 @click.option("-o", "--output", "directory", default="assess-demo", show_default=True, metavar="DIR",
@@ -16,9 +18,9 @@ def demo_command(directory: str, seed: int, quiet: bool) -> None:
     Runs offline."""
     from assess.report.demo import build_demo
 
-    files = build_demo(directory, seed=seed, on_step=None if quiet else lambda m: click.echo(f"• {m} …", err=True))
-    click.echo(f"Report: {files.html}")
+    files = build_demo(directory, seed=seed, on_step=None if quiet else lambda m: echo(f"• {m} …", err=True))
+    echo(f"Report: {files.html}")
     if not quiet:
-        click.echo(f"Data: {files.json}  Summary: {files.markdown}")
-        click.echo(f"Inputs: {files.html.parent / 'acme'}, {files.html.parent / 'survey'}, {files.html.parent / 'sessions'}, "
+        echo(f"Data: {files.json}  Summary: {files.markdown}")
+        echo(f"Inputs: {files.html.parent / 'acme'}, {files.html.parent / 'survey'}, {files.html.parent / 'sessions'}, "
                    f"{files.html.parent / 'study'}")

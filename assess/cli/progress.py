@@ -12,10 +12,11 @@ def commit_progress(label: str, quiet: bool) -> Iterator[Callable[[int], None] |
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from assess.terminal import safe_console
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} commits"),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
+                  TimeElapsedColumn(), console=safe_console(stderr=True), transient=True) as progress:
         task = progress.add_task(label, total=None)
         yield lambda n: progress.update(task, completed=n)

@@ -8,13 +8,15 @@ from rich.console import Console
 from rich.markup import escape as esc  # user data (paths, names) is never rich markup
 from rich.table import Table
 
+from assess.terminal import safe_console
+
 
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
 def print_repo_summary(ev: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or safe_console()
     repo = ev["repository"]
     att = ev["attribution"]
     console.print(f"[bold]{esc(repo['name'])}[/bold]  {repo['head'][:12]}  {repo['commits']:,} commits "
@@ -69,7 +71,7 @@ def _lvl(level: int | None, rng: list[int]) -> str:
 
 
 def print_level(lv: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or safe_console()
     o = lv["overall"]
     if not o["placeable"]:
         console.print(f"[bold]Placement:[/bold] not placeable. {esc(o['summary'])}")

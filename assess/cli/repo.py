@@ -9,7 +9,8 @@ import click
 from assess.cli.progress import commit_progress
 from assess.cli.render import print_level, print_repo_summary
 from assess.cli.sourceopts import build_options, source_options
-from assess.fileio import atomic_open, write_json
+from assess.errors import AssessError
+from assess.fileio import atomic_open, same_file, write_json
 
 
 @click.command("repo")
@@ -25,6 +26,9 @@ def repo_command(path: str, json_out: str | None, commits_out: str | None, quiet
     from assess.pipeline import run_assessment
     from assess.stamp import evidence_stamp
 
+    if json_out and commits_out and json_out != "-" and commits_out != "-" and same_file(json_out, commits_out):
+        raise AssessError(f"{commits_out}: given to both --json and --commits; one would overwrite the other",
+                          hint="give two different files")
     options = build_options((path,), params)
     current: list = []
 
@@ -45,10 +49,11 @@ def repo_command(path: str, json_out: str | None, commits_out: str | None, quiet
         if a.minings[0] is None:
             raise click.UsageError("--commits needs a git repository, not saved evidence")
         rows = commit_rows(a.minings[0], show_identities=options.show_identities)
-        with atomic_open(commits_out, "w", newline="") as fh:
+        # names and e-mails (--show-identities) make a file owner-only when it is created
+        with atomic_open(commits_out, "w", newline="", private=options.show_identities) as fh:
             rows.to_csv(fh, index=False)
     if json_out:
-        write_json(json_out, evidence)
+        write_json(json_out, evidence, private=options.show_identities)
     if not quiet and json_out != "-":
         print_repo_summary(evidence)
         print_level(evidence["level"])

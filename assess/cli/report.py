@@ -9,6 +9,7 @@ import click
 
 from assess.cli.progress import commit_progress
 from assess.cli.sourceopts import build_options, source_options
+from assess.terminal import echo
 
 
 @click.command("report")
@@ -49,11 +50,11 @@ def report_command(repos: tuple[str, ...], output: str, quiet: bool, **params: A
         claimed = f", claimed {h['claimed_text']}" if h["claimed_text"] else ""
         if h["evidenced_level"] is None and not any(v for k, v in h["sources"].items() if k != "survey"):
             # a survey alone is the team's own claim: never called evidenced
-            click.echo(f"No evidenced level (survey only){claimed} (self-reported).")
+            echo(f"No evidenced level (survey only){claimed} (self-reported).")
         else:
-            click.echo(f"Evidenced level {h['evidenced_text']}{claimed} (confidence {h['confidence']}).")
+            echo(f"Evidenced level {h['evidenced_text']}{claimed} (confidence {h['confidence']}).")
         for line in report["missing"]:
-            click.echo(f"  missing: {line}")
-    click.echo(f"Report: {files.html}")
-    click.echo(f"Data:   {files.json}")
-    click.echo(f"Summary: {files.markdown}")
+            echo(f"  missing: {line}")
+    echo(f"Report: {files.html}")
+    echo(f"Data:   {files.json}")
+    echo(f"Summary: {files.markdown}")

@@ -11,14 +11,15 @@ from rich.table import Table
 
 from assess import defaults
 from assess.errors import AssessError
+from assess.terminal import echo, safe_console
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True, markup=False)  # names in study files are not markup
+    return safe_console(highlight=False, soft_wrap=True, markup=False)  # names in study files are not markup
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+    return safe_console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def _report_problems(problems: list, *, limit: int = 20) -> None:
@@ -46,8 +47,8 @@ def init_command(directory: Path, name: str | None) -> None:
     from assess.speedup.create import init_study
 
     for path in init_study(directory, name=name):
-        click.echo(f"wrote {path}")
-    click.echo(f"next: list developers in {directory / 'participants.csv'} and tasks with forecasts in "
+        echo(f"wrote {path}")
+    echo(f"next: list developers in {directory / 'participants.csv'} and tasks with forecasts in "
                f"{directory / 'tasks.csv'}, then `assess study register {directory}`")
 
 
@@ -63,7 +64,7 @@ def register_command(directory: Path, seed: int | None, new_block: bool) -> None
     _report_problems(outcome.problems)
     b = outcome.block
     n_ai = sum(t.ai_allowed for t in b.tasks)
-    click.echo(f"registered block {b.number}: {len(b.tasks)} task(s), {n_ai} AI-allowed, {len(b.tasks) - n_ai} "
+    echo(f"registered block {b.number}: {len(b.tasks)} task(s), {n_ai} AI-allowed, {len(b.tasks) - n_ai} "
                f"AI-disallowed; seed {b.seed}; sha256 {b.sha256[:16]}…; registration id "
                f"{outcome.registration.registration_id}")
     table = Table("developer", "AI-allowed", "AI-disallowed", title=f"Block {b.number} assignments")
@@ -73,7 +74,7 @@ def register_command(directory: Path, seed: int | None, new_block: bool) -> None
     for dev, (a, n) in sorted(per_dev.items()):
         table.add_row(dev, str(a), str(n))
     _out().print(table)
-    click.echo(f"wrote {outcome.path} and results rows in {directory / 'results.csv'}")
+    echo(f"wrote {outcome.path} and results rows in {directory / 'results.csv'}")
 
 
 @study_group.command("record")
@@ -99,7 +100,7 @@ def record_command(directory: Path, task: str | None, minutes: str | None, follo
             raise click.UsageError("give either TASK or --developer, not both")
         row = record_result(directory, task, actual_minutes=minutes, followed=followed,
                             post_task_speedup=ai_effect, notes=notes, replace=replace)
-        click.echo(f"recorded {task}: " + ", ".join(f"{k}={v}" for k, v in row.items() if v))
+        echo(f"recorded {task}: " + ", ".join(f"{k}={v}" for k, v in row.items() if v))
         return
     if not developer or not (post_study or expected):
         raise click.UsageError("give TASK, or --developer with --post-study and/or --expected")
@@ -107,7 +108,7 @@ def record_command(directory: Path, task: str | None, minutes: str | None, follo
         record_post_study(directory, developer, post_study, replace=replace)
     if expected:
         record_post_study(directory, developer, expected, column="expected_speedup", replace=replace)
-    click.echo(f"recorded estimate(s) for {developer}")
+    echo(f"recorded estimate(s) for {developer}")
 
 
 @study_group.command("plan")
@@ -150,10 +151,10 @@ def plan_command(speedup: str, developers: int, sigma: float | None, developer_s
         table.add_row(str(row["n_tasks"]), str(row["tasks_per_developer"]), f"{row['power']:.0%}")
     _out().print(table)
     if plan.required_tasks:
-        click.echo(f"about {plan.required_tasks} tasks ({plan.required_tasks // developers} per developer) give "
+        echo(f"about {plan.required_tasks} tasks ({plan.required_tasks // developers} per developer) give "
                    f"{target:.0%} power")
     else:
-        click.echo(f"{target:.0%} power not reached within the sizes tried; add developers or aim for a larger effect")
+        echo(f"{target:.0%} power not reached within the sizes tried; add developers or aim for a larger effect")
 
 
 def _fmt_ci(ci: list[float] | None) -> str:
@@ -219,14 +220,14 @@ def analyze_command(directory: Path, json_path: str | None, allow_changed: bool,
     if json_path == "-":
         write_json("-", result)
         for p in problems[:20]:
-            click.echo(f"problem: {p['file']}:{p['line']}: field '{p['field']}': {p['message']}", err=True)
+            echo(f"problem: {p['file']}:{p['line']}: field '{p['field']}': {p['message']}", err=True)
         return
     _print_analysis(result)
     for p in problems[:20]:
-        click.echo(f"problem: {p['file']}:{p['line']}: field '{p['field']}': {p['message']}", err=True)
+        echo(f"problem: {p['file']}:{p['line']}: field '{p['field']}': {p['message']}", err=True)
     if json_path:
         write_json(json_path, result)
-        click.echo(f"wrote {json_path}")
+        echo(f"wrote {json_path}")
 
 
 @study_group.command("simulate")
@@ -248,7 +249,7 @@ def simulate_command(directory: Path, seed: int, developers: int, tasks_per_deve
         raise AssessError("need at least 1 developer and 2 tasks per developer")
     path = simulate_study(directory, seed=seed, n_developers=developers, tasks_per_developer=tasks_per_developer,
                           true_speedup=effect or 0.0)
-    click.echo(f"wrote a simulated study in {path}; analyse it with `assess study analyze {path}`")
+    echo(f"wrote a simulated study in {path}; analyse it with `assess study analyze {path}`")
 
 
 @study_group.command("import")
@@ -261,6 +262,6 @@ def import_command(source: Path, directory: Path, fmt: str) -> None:
 
     outcome = import_study(source, directory, fmt=fmt)
     _report_problems(outcome.problems)
-    click.echo(f"imported {outcome.n_tasks} tasks from {outcome.n_developers} developers "
+    echo(f"imported {outcome.n_tasks} tasks from {outcome.n_developers} developers "
                f"({outcome.n_ai_allowed} AI-allowed, {outcome.n_ai_disallowed} AI-disallowed; "
                f"{outcome.imputed_review} missing post-review times imputed by arm mean) into {outcome.directory}")

@@ -8,6 +8,7 @@ import click
 
 from assess import defaults
 from assess.errors import AssessError
+from assess.terminal import echo, safe_console
 
 QUESTIONNAIRE_OPTION = click.option(
     "--questionnaire", "questionnaire_path", type=click.Path(path_type=Path), default=None,
@@ -39,19 +40,19 @@ def validate_command(files: tuple[Path, ...], questionnaire_path: Path | None) -
     for path in yaml_files:
         questionnaire, problems = check_questionnaire(path)
         for problem in problems:
-            click.echo(str(problem), err=True)
+            echo(str(problem), err=True)
         if problems:
             failed = True
-            click.echo(f"{path}: {len(problems)} problem(s)", err=True)
+            echo(f"{path}: {len(problems)} problem(s)", err=True)
         else:
             assert questionnaire is not None
-            click.echo(f"{path}: valid questionnaire '{questionnaire.id}' version {questionnaire.version}, "
+            echo(f"{path}: valid questionnaire '{questionnaire.id}' version {questionnaire.version}, "
                        f"{len(questionnaire.items)} items, dimensions: {', '.join(questionnaire.used_dimensions)}")
     if others:
         questionnaire = _questionnaire(questionnaire_path)
         response_set = load_responses(others, questionnaire)
         _print_problems(response_set)
-        click.echo(f"{len(response_set.responses)} valid response(s), {len(response_set.rejected)} rejected")
+        echo(f"{len(response_set.responses)} valid response(s), {len(response_set.rejected)} rejected")
         failed = failed or bool(response_set.rejected)
     if failed:
         raise click.exceptions.Exit(1)
@@ -73,7 +74,7 @@ def take_command(questionnaire_path: Path | None, output: Path | None, anonymous
     if path.is_dir():
         path = path / f"survey-response-{response.response_id[:8]}.json"
     write_response(response, path)
-    click.echo(f"\nSaved your answers to {path}")
+    echo(f"\nSaved your answers to {path}")
 
 
 @survey_group.command("form")
@@ -86,7 +87,7 @@ def form_command(questionnaire_path: Path | None, output: Path) -> None:
 
     questionnaire = _questionnaire(questionnaire_path)
     write_form(questionnaire, output)
-    click.echo(f"Wrote {output}: send it to the team; each person opens it in a browser, answers, and sends back "
+    echo(f"Wrote {output}: send it to the team; each person opens it in a browser, answers, and sends back "
                "the response file it saves.")
 
 
@@ -110,7 +111,7 @@ def import_command(files: tuple[Path, ...], questionnaire_path: Path | None, out
         raise AssessError(f"no response could be imported from {len(files)} file(s) "
                           f"({len(response_set.rejected)} rejected, reasons above)", hint="fix the files and retry")
     save_responses(response_set.responses, outdir)
-    click.echo(f"Imported {len(response_set.responses)} response(s) into {outdir}; "
+    echo(f"Imported {len(response_set.responses)} response(s) into {outdir}; "
                f"{len(response_set.rejected)} rejected.")
 
 
@@ -137,7 +138,7 @@ def score_command(files: tuple[Path, ...], questionnaire_path: Path | None, json
     _print_problems(response_set)
     if json_out is not None:
         write_json(json_out, summary)
-        click.echo(f"Wrote {json_out}")
+        echo(f"Wrote {json_out}")
     if not response_set.responses:
         raise AssessError(f"no valid responses to score ({summary['rejected_count']} rejected)",
                           hint="see the messages above")
@@ -146,10 +147,10 @@ def score_command(files: tuple[Path, ...], questionnaire_path: Path | None, json
 
 def _print_problems(response_set) -> None:
     for notice in response_set.notices:
-        click.echo(f"note: {notice}", err=True)
+        echo(f"note: {notice}", err=True)
     for rejection in response_set.rejected:
         for line in rejection.lines():
-            click.echo(f"rejected: {line}", err=True)
+            echo(f"rejected: {line}", err=True)
 
 
 def _pct(x: float | None, signed: bool = False) -> str:
@@ -159,10 +160,9 @@ def _pct(x: float | None, signed: bool = False) -> str:
 
 
 def _print_summary(s: dict) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False, markup=False)
+    console = safe_console(highlight=False, markup=False)
     q = s["questionnaire"]
     console.print(f"Questionnaire {q['id']} {q['version']}: {s['respondents']} respondent(s), "
                   f"{s['rejected_count']} rejected")

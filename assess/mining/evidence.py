@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from assess import __version__, defaults
+from assess.csvcells import neutralise_frame
 from assess.mining.history import MAX_MESSAGE_BYTES, TRUNCATED_MARK
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
@@ -259,4 +260,4 @@ def commit_rows(mining: RepoMining, *, show_identities: bool = False) -> pd.Data
     if show_identities:
         out["author_name"] = c["author_name"]
         out["author_email"] = c["author_email"]
-    return out
+    return neutralise_frame(out)  # a name or match text starting with "=" is not a formula

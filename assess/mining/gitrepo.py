@@ -50,7 +50,9 @@ class Repository:
         # -C into the work tree (not --git-dir/--work-tree): git then reads .mailmap from the top of
         # the work tree, and a linked worktree keeps its own HEAD
         where = self.work_tree if self.work_tree is not None else self.git_dir
-        return ["git", "-C", str(where), "-c", "core.quotepath=off", "-c", "log.showSignature=false", *args]
+        # core.fsmonitor would run a program named in the repository's config on some commands
+        return ["git", "-C", str(where), "-c", "core.quotepath=off", "-c", "log.showSignature=false",
+                "-c", "core.fsmonitor=false", *args]
 
     def rev_parse(self, rev: str) -> str | None:
         """Full sha of ``rev`` (peeled to a commit), or None if it does not resolve."""

@@ -195,7 +195,10 @@ def iter_records(stream: Iterable[bytes]) -> Iterator[bytes]:
 def log_command(repo: Repository, revs: list[str], *, since: str | None = None,
                 until: str | None = None, raw: bool = False) -> list[str]:
     # raw mode runs when contents are missing: rename detection would have to read them
-    args = ["log", "--use-mailmap", "-z", *(["--raw", "--no-renames"] if raw else ["--numstat", "-M"]), "--no-color", "--no-abbrev",
+    # --no-textconv/--no-ext-diff: git log would otherwise run diff drivers named in the
+    # repository's own config and .gitattributes, i.e. programs chosen by whoever made the repository
+    args = ["log", "--use-mailmap", "-z", "--no-textconv", "--no-ext-diff",
+            *(["--raw", "--no-renames"] if raw else ["--numstat", "-M"]), "--no-color", "--no-abbrev",
             "--encoding=UTF-8", f"--format={LOG_FORMAT}"]
     if since:
         args.append(f"--since={since}")

@@ -8,14 +8,16 @@
 
 from __future__ import annotations
 
-import json
+import math
 import re
+from typing import Any
 
 import pandas as pd
 
+from assess import safejson
 from assess.mining.gitrepo import Repository
 
-_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+_RANGE = re.compile(r"^(\d{1,12})(?:-(\d{1,12}))?$")  # longer numbers are forged, never parsed
 # tool names seen in git-ai notes -> catalogue ids
 _TOOL_TO_AGENT = {
     "cursor": "cursor", "claude": "claude-code", "claude-code": "claude-code", "copilot": "copilot-agent",
@@ -24,6 +26,10 @@ _TOOL_TO_AGENT = {
     "windsurf": "windsurf", "cline": "cline", "aider": "aider", "junie": "junie", "devin": "devin",
 }
 RECORD_COLUMNS = ["sha", "ai_lines", "agent", "source"]
+# Reason: no source file has more lines; a range wider than this is a forged record
+MAX_RANGE_LINES = 10_000_000
+# Reason: a real traces.jsonl is a few MB; a bigger one in a hostile repository is not read
+MAX_TRACE_BYTES = 32 * 1024 * 1024
 
 
 def _count_ranges(spec: str) -> int:
@@ -33,7 +39,7 @@ def _count_ranges(spec: str) -> int:
         if m:
             lo = int(m.group(1))
             hi = int(m.group(2)) if m.group(2) else lo
-            total += max(0, hi - lo + 1)
+            total += min(MAX_RANGE_LINES, max(0, hi - lo + 1))
     return total
 
 
@@ -49,14 +55,15 @@ def parse_git_ai_note(text: str) -> tuple[int, str | None]:
     agent = None
     if sep:
         try:
-            data = json.loads(meta.strip().lstrip("-").strip() or "{}")
-            for prompt in (data.get("prompts") or {}).values():
-                tool = ((prompt or {}).get("agent_id") or {}).get("tool")
-                if tool:
-                    agent = _TOOL_TO_AGENT.get(str(tool).lower(), str(tool).lower())
-                    break
-        except (json.JSONDecodeError, AttributeError):
-            pass
+            data = safejson.loads(meta.strip().lstrip("-").strip() or "{}")
+        except (safejson.JSONDecodeError, safejson.TooDeep):
+            data = None
+        prompts = _get(data, "prompts")
+        for prompt in (prompts.values() if isinstance(prompts, dict) else []):
+            tool = _get(_get(prompt, "agent_id"), "tool")
+            if isinstance(tool, str) and tool:
+                agent = _TOOL_TO_AGENT.get(tool.lower(), tool.lower()[:64])
+                break
     return lines, agent
 
 
@@ -86,6 +93,21 @@ def read_git_ai_notes(repo: Repository) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RECORD_COLUMNS)
 
 
+def _get(obj: Any, key: str) -> Any:
+    """``obj[key]`` when ``obj`` is a JSON object, else None: records are hostile input."""
+    return obj.get(key) if isinstance(obj, dict) else None
+
+
+def _list(obj: Any) -> list[Any]:
+    return obj if isinstance(obj, list) else []
+
+
+def _line_number(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return int(value)
+
+
 def parse_agent_trace(text: str) -> pd.DataFrame:
     rows = []
     for raw in text.splitlines():
@@ -93,33 +115,45 @@ def parse_agent_trace(text: str) -> pd.DataFrame:
         if not raw:
             continue
         try:
-            rec = json.loads(raw)
-        except json.JSONDecodeError:
+            rec = safejson.loads(raw)
+        except (safejson.JSONDecodeError, safejson.TooDeep):
             continue
         if not isinstance(rec, dict):
             continue
-        rev = ((rec.get("vcs") or {}).get("revision")) or None
-        tool = ((rec.get("tool") or {}).get("name")) or None
-        if not rev:
+        rev = _get(_get(rec, "vcs"), "revision")
+        tool = _get(_get(rec, "tool"), "name")
+        if not isinstance(rev, str) or not rev or len(rev) > 64:
             continue
         lines = 0
-        for f in rec.get("files") or []:
-            for conv in (f or {}).get("conversations") or []:
-                conv_type = ((conv or {}).get("contributor") or {}).get("type")
-                for rng in (conv or {}).get("ranges") or []:
-                    rtype = ((rng or {}).get("contributor") or {}).get("type", conv_type)
-                    if rtype == "ai":
-                        try:
-                            lines += max(0, int(rng["end_line"]) - int(rng["start_line"]) + 1)
-                        except (KeyError, TypeError, ValueError):
-                            continue
-        agent = _TOOL_TO_AGENT.get(str(tool).lower(), str(tool).lower()) if tool else None
-        rows.append((str(rev), lines, agent, "Agent Trace (.agent-trace/traces.jsonl)"))
+        for f in _list(_get(rec, "files")):
+            for conv in _list(_get(f, "conversations")):
+                conv_type = _get(_get(conv, "contributor"), "type")
+                for rng in _list(_get(conv, "ranges")):
+                    rtype = _get(_get(rng, "contributor"), "type") or conv_type
+                    if rtype != "ai":
+                        continue
+                    start, end = _line_number(_get(rng, "start_line")), _line_number(_get(rng, "end_line"))
+                    if start is not None and end is not None:
+                        # a range beyond any real file is a forged record: capped, never trusted
+                        lines += min(MAX_RANGE_LINES, max(0, end - start + 1))
+        agent = None
+        if isinstance(tool, str) and tool:
+            agent = _TOOL_TO_AGENT.get(tool.lower(), tool.lower()[:64])
+        rows.append((rev, lines, agent, "Agent Trace (.agent-trace/traces.jsonl)"))
     return pd.DataFrame(rows, columns=RECORD_COLUMNS)
 
 
 def read_agent_trace(repo: Repository, head: str) -> pd.DataFrame:
-    proc = repo.run("cat-file", "-p", f"{head}:.agent-trace/traces.jsonl")
+    spec = f"{head}:.agent-trace/traces.jsonl"
+    size = repo.run("cat-file", "-s", spec)
+    if size.returncode != 0:
+        return pd.DataFrame(columns=RECORD_COLUMNS)
+    try:
+        if int(size.stdout.strip() or 0) > MAX_TRACE_BYTES:
+            return pd.DataFrame(columns=RECORD_COLUMNS)  # a hostile giant file is not read
+    except ValueError:
+        return pd.DataFrame(columns=RECORD_COLUMNS)
+    proc = repo.run("cat-file", "-p", spec)
     if proc.returncode != 0:
         return pd.DataFrame(columns=RECORD_COLUMNS)
     return parse_agent_trace(proc.stdout.decode("utf-8", errors="replace"))

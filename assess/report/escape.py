@@ -68,6 +68,19 @@ def fill_template(template: str | None, **values: str) -> str | None:
     if not template:
         return None
     out = template
+    if any(_escapes_its_place(value) for value in values.values()):
+        return None  # a tree entry named ".." would make the link point at another page
     for key, value in values.items():
         out = out.replace("{" + key + "}", quote(value, safe="/"))
     return safe_url(out)
+
+
+_DOT_SEGMENT = re.compile(r"^(?:\.|%2e){1,2}$", re.IGNORECASE)
+
+
+def _escapes_its_place(value: str) -> bool:
+    """True when a value filled into a URL path could climb out of it: ``.``/``..`` segments (in
+    any spelling a browser normalises, such as ``%2e%2e``), backslashes or control characters."""
+    if "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return True
+    return any(_DOT_SEGMENT.match(segment) for segment in value.split("/"))

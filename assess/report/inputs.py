@@ -23,14 +23,19 @@ def _schema(name: str) -> dict[str, Any]:
 
 
 def _read_json(path: Path) -> Any:
+    from assess import safejson
+    from assess.safeio import read_bytes_bounded
+
+    raw = read_bytes_bounded(path, what="JSON file")  # regular files only, bounded in size
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
+        raw.decode("utf-8")
+        return safejson.loads(raw)
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
+    except safejson.JSONDecodeError as exc:
         raise InputError(path, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+    except safejson.TooDeep as exc:
+        raise InputError(path, f"not valid input: {exc}") from None
 
 
 def _validate(path: Path, data: Any, schema_name: str, what: str) -> None:
@@ -90,8 +95,8 @@ def _summary_file(paths: Sequence[Path]) -> Path | None:
     if len(paths) != 1 or not paths[0].is_file() or paths[0].suffix.lower() != ".json":
         return None
     try:
-        head = json.loads(paths[0].read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        head = _read_json(paths[0])
+    except InputError:
         return None
     return paths[0] if isinstance(head, dict) and head.get("schema") == SURVEY_SUMMARY_ID else None
 

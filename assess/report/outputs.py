@@ -40,7 +40,10 @@ def write_report(report: dict[str, Any], html_path: str | Path) -> ReportFiles:
     data = to_json_text(report)
     # all three temporary files are written before any is renamed into place: a failure on one
     # (e.g. report.md is a directory) leaves every existing file as it was
-    with atomic_open(files.json) as fj, atomic_open(files.markdown) as fm, atomic_open(files.html) as fh:
+    # with --show-identities the files hold names: owner-only (minus the umask) when new
+    private = bool((report.get("options") or {}).get("show_identities"))
+    with atomic_open(files.json, private=private) as fj, atomic_open(files.markdown, private=private) as fm, \
+            atomic_open(files.html, private=private) as fh:
         fj.write(data)
         fm.write(summary)
         fh.write(page)

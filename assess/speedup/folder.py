@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assess.errors import InputError
+from assess.safeio import read_bytes_bounded
 from assess.speedup.scales import parse_speedup
 
 STUDY_FILE = "study.yaml"
@@ -120,12 +121,11 @@ def parse_minutes(text: object) -> float | None:
 def read_csv_rows(path: Path, required: Iterable[str], *, missing_hint: str | None = None
                   ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Header and ``(line, row)`` pairs of a CSV file; blank rows skipped; missing columns are fatal."""
+    if not path.exists() and not path.is_symlink():
+        raise InputError(path, "file not found", hint=missing_hint)
+    raw = read_bytes_bounded(path, what="CSV file")  # regular files only, bounded in size
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(path, "file not found", hint=missing_hint) from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a CSV file") from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason})", hint="save it as UTF-8 CSV") from None
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -18,6 +18,7 @@ import yaml
 
 from assess.errors import AssessError, InputError
 from assess.fileio import write_text
+from assess.safeio import read_bytes_bounded
 from assess.speedup.folder import PARTICIPANT_COLUMNS, RowProblem, StudyFolder, Task, read_csv_rows
 from assess.speedup.registration import Registration, block_from_rows, now_utc
 from assess.speedup.results import write_rows
@@ -135,7 +136,7 @@ def import_study(source: str | Path, directory: str | Path, *, fmt: str = "metr"
         observed = [g.post_review for g in good if g.ai_allowed == arm and g.post_review is not None]
         arm_mean[arm] = sum(observed) / len(observed) if observed else 0.0
     folder.directory.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    digest = hashlib.sha256(read_bytes_bounded(source, what="CSV file")).hexdigest()
     tasks_rows, results_rows, pairs = [], [], []
     imputed = 0
     for g in good:

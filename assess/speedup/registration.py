@@ -201,7 +201,7 @@ def load_registration(directory: str | Path) -> Registration | None:
     path = StudyFolder(directory).registration_path
     if not path.exists():
         return None
-    doc = load_yaml(path).data
+    doc = load_yaml(path).data  # bounded: size, file type, aliases, depth
     if not isinstance(doc, dict) or not isinstance(doc.get("blocks"), list) or not doc["blocks"]:
         raise InputError(path, "no blocks: not a registration file", field="blocks")
     registration = Registration([_load_block(path, b, i) for i, b in enumerate(doc["blocks"])])

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from assess.csvcells import neutralise
 from assess.fileio import atomic_open
 from assess.speedup.folder import RESULT_COLUMNS, StudyFolder, read_csv_rows
 
@@ -24,13 +25,17 @@ class TaskAssignment(Protocol):
     ai_allowed: bool
 
 
+_FREE_TEXT = {"notes", "description"}
+
+
 def write_rows(path: Path, header: list[str], rows: Iterable[dict[str, str]]) -> None:
     # the study folder holds developer names: owner-only when new; never written through a device link
     with atomic_open(path, "w", newline="", backup=True, private=True, allow_device=False) as fh:
         writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({h: row.get(h, "") for h in header})
+            # free text typed by people ("=HYPERLINK(...)") must not become a formula in a spreadsheet
+            writer.writerow({h: neutralise(row.get(h, "")) if h in _FREE_TEXT else row.get(h, "") for h in header})
 
 
 def yes_no(value: bool) -> str:

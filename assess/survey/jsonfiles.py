@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
+from assess import safejson
 from assess.survey.model import Questionnaire
 from assess.survey.responses import RESPONSE_FORMAT, Problem, Response, ResponseSet, validate_answers
 from assess.survey.textio import UnreadableFile, read_user_text
@@ -26,10 +26,14 @@ def read_json_responses(path: Path, questionnaire: Questionnaire, into: Response
         into.note(source, "file", note)
     text = decoded.text
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = safejson.loads(text)
+    except safejson.JSONDecodeError as exc:
         into.reject(source, f"line {exc.lineno}", Problem(None, f"not valid JSON: {exc.msg} (column {exc.colno})"))
         return
+    except safejson.TooDeep as exc:
+        into.reject(source, "file", Problem(None, f"not a response file: {exc}"))
+        return
+    lines = _KeyLines(text)
     if isinstance(data, dict) and isinstance(data.get("responses"), list):
         records, several = data["responses"], True
     elif isinstance(data, list):
@@ -41,10 +45,11 @@ def read_json_responses(path: Path, questionnaire: Questionnaire, into: Response
         return
     for index, record in enumerate(records, start=1):
         where = f"response {index}" if several else ""
-        _read_record(record, questionnaire, into, source, where, text)
+        _read_record(record, questionnaire, into, source, where, lines)
 
 
-def _read_record(record: Any, q: Questionnaire, into: ResponseSet, source: str, where: str, text: str) -> None:
+def _read_record(record: Any, q: Questionnaire, into: ResponseSet, source: str, where: str,
+                 lines: _KeyLines) -> None:
     location = where or "file"
     if not isinstance(record, dict):
         into.reject(source, location, Problem(None, "a response must be a JSON object"))
@@ -76,7 +81,7 @@ def _read_record(record: Any, q: Questionnaire, into: ResponseSet, source: str, 
         clean, answer_problems = validate_answers(q, answers)
         problems.extend(answer_problems)
     if problems:
-        line = _line_of_key(text, problems[0].field) if problems[0].field else None
+        line = lines.first(problems[0].field) if problems[0].field else None
         loc = ", ".join(x for x in (where, f"line {line}" if line else "") if x) or "file"
         into.reject(source, loc, *problems)
         return
@@ -88,8 +93,18 @@ def _read_record(record: Any, q: Questionnaire, into: ResponseSet, source: str, 
         answers=clean, source=source, location=location))
 
 
-def _line_of_key(text: str, key: str | None) -> int | None:
-    if not key:
-        return None
-    match = re.search(r'"' + re.escape(key) + r'"\s*:', text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+class _KeyLines:
+    """The line where a key first appears, found once per key: a file of thousands of rejected
+    records costs one scan per distinct key, not one per record (which was quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._found: dict[str, int | None] = {}
+
+    def first(self, key: str | None) -> int | None:
+        if not key:
+            return None
+        if key not in self._found:
+            match = re.search(r'"' + re.escape(key) + r'"\s*:', self._text)
+            self._found[key] = self._text.count("\n", 0, match.start()) + 1 if match else None
+        return self._found[key]

@@ -51,14 +51,12 @@ def check_questionnaire(path: Path) -> tuple[Questionnaire | None, list[InputErr
 
 
 def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, expected a questionnaire .yaml file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror}") from None
+    from assess.safeio import read_bytes_bounded
+    from assess.yamlfile import MAX_YAML_BYTES
+
+    if not path.exists() and not path.is_symlink():
+        raise InputError(path, "no such file")
+    raw = read_bytes_bounded(path, max_bytes=MAX_YAML_BYTES, what="questionnaire .yaml file")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

@@ -171,7 +171,8 @@ def check_answer(item: Item, value: Any) -> tuple[Any, str | None]:
             return None, f"'{exclusive[0]}' cannot be ticked together with other options"
         return chosen, None
     if item.type == "likert":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or float(value) != int(value):
             return None, f"expected a whole number 1-5, got {_kind(value)}"
         if not 1 <= int(value) <= 5:
             return None, "outside the scale 1-5"
@@ -203,6 +204,8 @@ def _kind(value: Any) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return "true/false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "a number that is not finite"
     if isinstance(value, (int, float)):
         return "a number"
     if isinstance(value, str):

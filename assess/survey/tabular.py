@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
+import os
 import re
 import zipfile
 from collections.abc import Sequence
@@ -98,7 +100,9 @@ def read_tabular_responses(path: Path, questionnaire: Questionnaire, into: Respo
     if not data:
         into.reject(source, "file", Problem(None, "the file has a header but no responses"))
         return
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    from assess.safeio import read_bytes_bounded
+
+    digest = hashlib.sha256(read_bytes_bounded(path)).hexdigest()[:16]
     identity_seen: dict[str, tuple[int, int]] = {}  # identity hash -> (row, index in into.responses)
     channel = "microsoft-forms-xlsx" if path.suffix.lower() == ".xlsx" else "csv"
     for row_number, row in data:
@@ -172,6 +176,8 @@ def parse_cell(item: Item, cell: Any) -> tuple[Any, str | None]:
         if not match:
             return None, "expected a number, got text"
         number = float(match.group(1).replace("\u2212", "-").replace(",", "."))
+        if not math.isfinite(number):  # hundreds of digits: no scale goes that far
+            return None, "expected a number, got one too large to read"
         return check_answer(item, int(number) if number == int(number) else number)
     return check_answer(item, text)
 
@@ -231,21 +237,76 @@ def _read_csv(path: Path, into: ResponseSet) -> list[tuple[int, list[str]]]:
     return rows
 
 
+# Reason: a Microsoft Forms export has one row per respondent and one column per question; teams
+# are at most a few thousand people and questionnaires a few dozen items. Anything beyond these is
+# refused before it can take gigabytes (a 1.5 KB file can claim the full 1M x 16k sheet).
+MAX_XLSX_ROWS = 20_000
+MAX_XLSX_COLUMNS = 1_000
+MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024  # all parts of the workbook, unpacked
+MAX_XLSX_RATIO = 200  # compression ratio of any part: real XML compresses ~10-20x; a bomb 1000x+
+MAX_XLSX_MEMBERS = 2_000
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a zip bomb from its directory alone, before anything is unpacked."""
+    from assess.errors import InputError
+    from assess.safeio import open_regular
+
+    try:
+        fd = open_regular(path, what="xlsx file")  # regular file, bounded size, no FIFO hang
+    except InputError as exc:
+        raise UnreadableFile(exc.detail) from None
+    try:
+        with os.fdopen(fd, "rb") as fh, zipfile.ZipFile(fh) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile(f"not an Excel .xlsx workbook ({type(exc).__name__}); export the responses "
+                             "from Microsoft Forms with 'Open in Excel'") from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise UnreadableFile(f"the workbook has {len(members)} parts, more than {MAX_XLSX_MEMBERS}; refused")
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise UnreadableFile(f"the workbook unpacks to {total // (1024 * 1024)} MB, more than "
+                             f"{MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} MB (a zip bomb?); refused")
+    for m in members:
+        if m.file_size > 1024 * 1024 and m.file_size > MAX_XLSX_RATIO * max(1, m.compress_size):
+            raise UnreadableFile(f"part {m.filename} is compressed {m.file_size // max(1, m.compress_size)}:1 "
+                                 "(a zip bomb?); refused")
+
+
 def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
     import openpyxl
 
     if not path.exists():
         raise UnreadableFile("no such file")
-    if path.stat().st_size == 0:
+    if path.is_file() and path.stat().st_size == 0:
         raise UnreadableFile("the file is empty")
+    _check_zip(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError, IndexError) as exc:
         raise UnreadableFile(f"not an Excel .xlsx workbook ({type(exc).__name__}); export the responses "
                              "from Microsoft Forms with 'Open in Excel'") from None
     try:
+        if not workbook.worksheets:
+            raise UnreadableFile("the workbook has no sheet")
         sheet = workbook.worksheets[0]
-        return [(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        claimed_rows, claimed_cols = sheet.max_row or 0, sheet.max_column or 0
+        if claimed_rows > MAX_XLSX_ROWS or claimed_cols > MAX_XLSX_COLUMNS:
+            raise UnreadableFile(f"the sheet claims {claimed_rows:,} rows x {claimed_cols:,} columns, more than "
+                                 f"{MAX_XLSX_ROWS:,} x {MAX_XLSX_COLUMNS:,}; refused")
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # read the cells that exist, never pad to a claimed size
+        rows: list[tuple[int, list[Any]]] = []
+        for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if n > MAX_XLSX_ROWS:
+                raise UnreadableFile(f"more than {MAX_XLSX_ROWS:,} rows; refused")
+            if len(row) > MAX_XLSX_COLUMNS:
+                raise UnreadableFile(f"row {n} has {len(row):,} columns, more than {MAX_XLSX_COLUMNS:,}; refused")
+            rows.append((n, list(row)))
+        return rows
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError, OSError, zipfile.BadZipFile) as exc:
+        raise UnreadableFile(f"the workbook cannot be read ({type(exc).__name__})") from None
     finally:
         workbook.close()
 
@@ -253,7 +314,7 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
 def _cell_text(cell: Any) -> str:
     if cell is None:
         return ""
-    if isinstance(cell, float) and cell == int(cell):
+    if isinstance(cell, float) and math.isfinite(cell) and cell.is_integer():
         return str(int(cell))
     return str(cell).strip()
 

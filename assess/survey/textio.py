@@ -24,12 +24,15 @@ def read_user_text(path: Path, *, lenient: bool = False) -> Decoded:
 
     With ``lenient`` undecodable bytes are kept as surrogate escapes (so a CSV reader can reject only
     the rows that hold them); otherwise they make the file unreadable."""
+    from assess.errors import InputError
+    from assess.safeio import read_bytes_bounded
+
+    if not path.exists() and not path.is_symlink():
+        raise UnreadableFile("no such file")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFile("no such file") from None
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from None
+        raw = read_bytes_bounded(path, what="response file")  # regular files only, bounded in size
+    except InputError as exc:
+        raise UnreadableFile(exc.detail) from None
     if not raw.strip():
         raise UnreadableFile("the file is empty")
     notes: list[str] = []

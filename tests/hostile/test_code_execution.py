@@ -138,3 +138,17 @@ def test_study_record_backup_never_follows_a_planted_symlink(tmp_path):
     record_result(study, "T01", actual_minutes=30)
     assert victim.read_text() == "do not overwrite\n"
     assert not bak.is_symlink() and "task_id" in bak.read_text()
+
+
+def test_diff_drivers_named_by_the_repository_never_run(make_repo, tmp_path):
+    r = make_repo()
+    marker = tmp_path / "ran"
+    r.git("config", "diff.evil.textconv", f"sh -c 'touch {marker}; cat \"$0\"'")
+    r.git("config", "diff.external", f"sh -c 'touch {marker}'")
+    r.commit("attrs", {".gitattributes": "* diff=evil\n", "a.txt": "1\n"})
+    r.commit("change", {"a.txt": "2\n"})
+    r.git("log", "-p", "-1")  # git itself would run the driver here (a control for the test)
+    assert marker.exists()
+    marker.unlink()
+    m = mine_repository(r.path, use_cache=False)
+    assert len(m.commits) == 2 and not marker.exists()

@@ -84,6 +84,9 @@ def test_outputs_respect_the_umask(make_repo, tmp_path):
         assert stat.S_IMODE(target.stat().st_mode) == expected
     study = registered_study(tmp_path)
     assert stat.S_IMODE((study / "results.csv").stat().st_mode) & 0o077 == 0  # developer names: owner-only
+    named = tmp_path / "named.csv"
+    res = CliRunner().invoke(main, ["repo", str(r.path), "--commits", str(named), "--show-identities", "-q"])
+    assert res.exit_code == 0 and stat.S_IMODE(named.stat().st_mode) == 0o600  # names: owner-only
 
 
 def test_below_the_floor_no_figure_comes_from_one_respondent(tmp_path):
