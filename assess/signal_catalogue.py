@@ -31,7 +31,7 @@ from typing import Any, Literal
 Aggregation = Literal["sum", "max", "median", "frontier"]
 Origin = Literal["commit", "merges", "runs"]
 
-EVIDENCE_SCHEMA_VERSION = "2.0"  # 2.0: typed signals, run frontier replaces chains_ge5/long_run_span_hours
+EVIDENCE_SCHEMA_VERSION = "2.1"  # 2.0: typed signals, run frontier replaces chains_ge5/long_run_span_hours; 2.1: stamp
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,10 @@ def _command_lines() -> list[str]:
 
 def test_readme_has_the_two_newcomer_commands():
     text = README.read_text(encoding="utf-8")
-    assert "pip install -e . && assess demo" in text
+    # the first command works where the system Python refuses `pip install` (PEP 668): a venv first
+    first = re.search(r"```bash\n(.*?)\n```", text, flags=re.S).group(1)
+    assert first == "python3 -m venv .venv && . .venv/bin/activate && pip install -e . && assess demo"
+    assert ".venv/" in (README.parent / ".gitignore").read_text().split()
     assert "pip install -e '.[test]' && python -m pytest -n 2" in text
     ci = (README.parent / ".ci" / "run").read_text()
     assert "pip install -e '.[test]' && python -m pytest -n 2" in ci

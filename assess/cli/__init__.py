@@ -82,7 +82,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from assess.cli import demo, forge, org, repo, sessions, study, survey
+    from assess.cli import ci, demo, diff, forge, org, repo, sessions, study, survey
     from assess.cli.report import report_command
 
     main.add_command(repo.repo_command)
@@ -93,6 +93,8 @@ def _register() -> None:
     main.add_command(report_command)
     main.add_command(forge.forge_group)
     main.add_command(org.org_command)
+    main.add_command(ci.ci_command)
+    main.add_command(diff.diff_command)
 
 
 _register()

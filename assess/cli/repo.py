@@ -24,6 +24,7 @@ def repo_command(path: str, json_out: str | None, commits_out: str | None, quiet
     coding agents left traces, and which agent artefacts the repository holds."""
     from assess.mining import commit_rows
     from assess.pipeline import run_assessment
+    from assess.stamp import evidence_stamp
 
     if json_out and commits_out and json_out != "-" and commits_out != "-" and same_file(json_out, commits_out):
         raise AssessError(f"{commits_out}: given to both --json and --commits; one would overwrite the other",
@@ -43,6 +44,7 @@ def repo_command(path: str, json_out: str | None, commits_out: str | None, quiet
             current.pop().__exit__(None, None, None)
     evidence = a.evidences[0]
     evidence["level"] = a.team
+    evidence["stamp"] = evidence_stamp(evidence, rubric=options.rubric, questionnaire=options.questionnaire)
     if commits_out:
         if a.minings[0] is None:
             raise click.UsageError("--commits needs a git repository, not saved evidence")

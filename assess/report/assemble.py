@@ -13,8 +13,9 @@ from assess import __version__
 from assess.findings import DIMENSIONS
 from assess.redact import sanitize_remote
 from assess.report.escape import fill_template
+from assess.stamp import report_stamp
 
-SCHEMA_VERSION = "2.0"  # 2.0: one gaps block, placement-owned shares and timeline
+SCHEMA_VERSION = "2.1"  # 2.0: one gaps block, placement-owned shares and timeline; 2.1: stamp
 
 LEVEL_NAMES = {0: "spicy autocomplete", 1: "coding intern", 2: "junior developer", 3: "developer",
                4: "engineering team", 5: "dark factory"}
@@ -395,6 +396,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                   "team_says_withheld": bool(has_survey and any(b.get("withheld")
                                                                for b in survey.get("free_text", {}).values()))}
     doc = {
+        "stamp": report_stamp(evidences, team, survey),
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "assess", "version": __version__},
         "generated_at": generated_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),

@@ -18,6 +18,7 @@ from assess.report.assemble import LEVEL_NAMES, level_text
 from assess.report.escape import md_text, script_json
 from assess.report.figures import Figure, build_figures, pct
 from assess.resources import data_path
+from assess.stamp import stamp_line
 
 HTML_TEMPLATE = "report.html.j2"
 MD_TEMPLATE = "report.md.j2"
@@ -70,6 +71,7 @@ def _filters(env: jinja2.Environment) -> None:
     env.filters.update(date=_date, signed=_signed, share=_share, ci=_ci, num=_num, pvalue=_pvalue,
                        level_text=level_text, prop=_prop, med=_med)
     env.globals.update(LEVEL_NAMES=LEVEL_NAMES)
+    env.filters["stamp_line"] = stamp_line
 
 
 @lru_cache(maxsize=2)

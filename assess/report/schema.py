@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import jsonschema
@@ -13,7 +13,7 @@ from assess.resources import package_file
 
 REPORT_SCHEMA = package_file("schemas", "report.schema.json")
 _REFERENCED = ("level.schema.json", "evidence.schema.json", "survey.schema.json", "study.schema.json",
-               "forge-summary.schema.json")
+               "forge-summary.schema.json", "stamp.schema.json")
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -21,10 +21,19 @@ def _load(name: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def report_validator() -> jsonschema.Draft202012Validator:
+def _registry() -> Registry:
     schemas = [_load(n) for n in _REFERENCED]
-    registry = Registry().with_resources([(s["$id"], Resource.from_contents(s)) for s in schemas])
-    return jsonschema.Draft202012Validator(_load("report.schema.json"), registry=registry)
+    return Registry().with_resources([(s["$id"], Resource.from_contents(s)) for s in schemas])
+
+
+@cache
+def schema_validator(name: str) -> jsonschema.Draft202012Validator:
+    """A validator for any bundled schema, resolving its references to the others (e.g. the stamp)."""
+    return jsonschema.Draft202012Validator(_load(name), registry=_registry())
+
+
+def report_validator() -> jsonschema.Draft202012Validator:
+    return schema_validator("report.schema.json")
 
 
 def report_errors(report: dict[str, Any]) -> list[str]:

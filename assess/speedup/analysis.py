@@ -28,8 +28,9 @@ from assess.speedup.estimators import (
 from assess.speedup.folder import Participant
 from assess.speedup.integrity import load_study
 from assess.speedup.scales import SCALE_NOTE, describe_change, describe_interval
+from assess.stamp import build_stamp
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: stamp
 FEW_CLUSTERS = 20  # cluster-robust SEs need many clusters; below ~20 (and badly below 10) they understate
 VERY_FEW_CLUSTERS = 10
 
@@ -246,6 +247,7 @@ def analyze_frame(frame: pd.DataFrame, *, participants: dict[str, Participant] |
     estimate = headline.to_json()
     estimate["interpretation"] = interpretation
     return {
+        "stamp": build_stamp(),
         "schema_version": SCHEMA_VERSION,
         "kind": "randomised",
         "scale": SCALE_NOTE,

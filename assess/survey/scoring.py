@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 from assess import defaults
+from assess.stamp import build_stamp
 from assess.survey.model import DIMENSIONS, Item, Questionnaire
 from assess.survey.responses import Response, ResponseSet
 from assess.survey.stats import ALPHA_LOW, cronbach_alpha, mean, median, rounded, sd
@@ -33,6 +34,7 @@ def score_survey(questionnaire: Questionnaire, response_set: ResponseSet, *,
     aggregated_only = n < min_group
     rejected = [r.to_json() for r in response_set.rejected]
     summary: dict[str, Any] = {
+        "stamp": build_stamp(questionnaire=questionnaire.source or None),
         "schema": SUMMARY_SCHEMA_ID,
         "questionnaire": {"id": questionnaire.id, "version": questionnaire.version, "title": questionnaire.title},
         "respondents": n,
