@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import BinaryIO
 
-from assess.errors import InputError
+from assess.errors import AssessWarning, InputError
 from assess.sessions import aider, claude, claude_markdown, codex, entire, gemini, specstory
 from assess.sessions.context import ReadContext
 from assess.sessions.detect import PRIORITY, default_locations, find_logs
@@ -159,7 +160,12 @@ def collect(paths: Iterable[str | Path] | None = None, *, since: date | None = N
             raise InputError(root, "no such file or folder")
     coll.roots = [str(r) for r in roots]
     ctx = ReadContext(local_tz=local_tz, max_line_bytes=max_line_bytes)
-    sources = list(_sources(roots, coll))
+    sources = []
+    for root in roots:
+        found = list(_sources([root], coll))
+        if not found and paths:
+            _nothing_recognised(root)
+        sources.extend(found)
     sources.sort(key=lambda s: s.order)
     folder = _Folder(coll, _day_start(since), _day_start(until + timedelta(days=1)) if until else None,
                      person or local_person())
@@ -175,6 +181,15 @@ def collect(paths: Iterable[str | Path] | None = None, *, since: date | None = N
     coll.skipped, coll.skipped_count = ctx.skipped, ctx.skipped_count
     # sessions with no timed event cannot be placed in time
     return coll
+
+
+def _nothing_recognised(root: Path) -> None:
+    """A path the user named that holds no session log: a file is an error (it was meant to be read),
+    a folder a warning (it may simply hold no logs yet)."""
+    if root.is_file():
+        raise InputError(root, "not a session log this tool recognises (Claude Code, Codex, Gemini, Aider, "
+                               "SpecStory or a Claude Markdown transcript) nor a sessions bundle")
+    warnings.warn(f"no session logs recognised in {root}", AssessWarning, stacklevel=3)
 
 
 def _read(src: _Source, stream: BinaryIO, ctx: ReadContext) -> Iterator[Event]:
