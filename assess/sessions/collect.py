@@ -38,6 +38,7 @@ class Collection:
     unreadable: list[str] = field(default_factory=list)
     checkpoints: dict[str, set[str]] = field(default_factory=dict)   # Entire checkpoint -> sessions
     repositories: list[Path] = field(default_factory=list)
+    recognised: int = 0   # logs detected, before copies (archived Codex rollouts) are dropped
     usage_duplicates: int = 0
     entry_duplicates: int = 0
     roots: list[str] = field(default_factory=list)
@@ -161,9 +162,11 @@ def collect(paths: Iterable[str | Path] | None = None, *, since: date | None = N
     coll.roots = [str(r) for r in roots]
     ctx = ReadContext(local_tz=local_tz, max_line_bytes=max_line_bytes)
     sources = []
+    rollouts: set[str] = set()
     for root in roots:
-        found = list(_sources([root], coll))
-        if not found and paths:
+        before = coll.recognised
+        found = list(_sources([root], coll, rollouts))
+        if not found and coll.recognised == before and paths:
             _nothing_recognised(root)
         sources.extend(found)
     sources.sort(key=lambda s: s.order)
@@ -220,11 +223,11 @@ def _file_opener(path: Path) -> Callable[[], AbstractContextManager[BinaryIO]]:
     return lambda: open(path, "rb", buffering=1024 * 1024)
 
 
-def _sources(roots: list[Path], coll: Collection) -> Iterator[_Source]:
-    rollouts: set[str] = set()
+def _sources(roots: list[Path], coll: Collection, rollouts: set[str]) -> Iterator[_Source]:
     for root in roots:
         repo = root if root.is_dir() and (root / ".git").exists() and entire.is_repository(root) else None
         for found in find_logs(root):
+            coll.recognised += 1
             if found.format == codex.FORMAT:
                 # the same rollout in sessions/ and archived_sessions/: the first (active) copy wins
                 if found.path.name in rollouts:

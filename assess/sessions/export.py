@@ -209,9 +209,10 @@ def combine_bundles(paths: list[str | Path], floor: int = DEFAULT_FLOOR) -> dict
         out[label] = rows
     out["hidden_below_floor"] = hidden
     if len(persons) < floor:
-        out["note"] = (f"Fewer than {floor} engineers: only team totals are shown; the engineer-day "
-                       "distribution is withheld.")
-        out["totals"].pop("cost_usd_per_engineer_day", None)
+        # one or a few people's totals are their own figures: nothing is published below the floor
+        out["note"] = (f"Fewer than {floor} engineers: every figure is withheld (anonymity floor); "
+                       "only the number of bundles is shown.")
+        out["totals"] = None
     return out
 
 

@@ -16,6 +16,10 @@ _JOIN_KEYS = ("repository", "code_commits", "commits_with_session", "commit_shar
 def report_section(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
     if not evidence:
         return None
+    from assess.sessions.source import below_floor
+
+    if below_floor(evidence):
+        return _withheld(evidence)
     if evidence.get("kind") == "bundles":
         return _from_bundles(evidence)
     if not isinstance(evidence.get("totals"), dict):
@@ -41,6 +45,15 @@ def report_section(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
         "joins": [{k: j.get(k) for k in _JOIN_KEYS} for j in evidence.get("joins", [])],
         "notes": evidence.get("notes", []),
     }
+
+
+def _withheld(evidence: dict[str, Any]) -> dict[str, Any]:
+    team = evidence if evidence.get("kind") == "bundles" else evidence.get("bundles")
+    floor = (evidence.get("anonymity") or {}).get("floor") or team["anonymity_floor"]
+    return {"kind": evidence.get("kind", "logs"), "withheld": True, "anonymity_floor": floor,
+            "reason": f"Fewer than {floor} engineers contributed session logs or bundles: their sessions, tokens, "
+                      "cost and joins are withheld so that no one person's figures are published (the anonymity "
+                      "floor, --min-group). The placement may still use them; its evidence carries no figures."}
 
 
 def _month(m: dict[str, Any]) -> dict[str, Any]:
