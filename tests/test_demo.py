@@ -25,6 +25,12 @@ def test_demo_builds_the_full_report_and_can_run_again(tmp_path):
     assert all(data["gaps"][k] is not None for k in ("level", "ai_share", "speedup"))
     assert len(data["agents"]) >= 2 and data["timeline"]["months"]
     assert (out / "acme" / ".git").is_dir() and len(list((out / "survey").glob("*.json"))) == 12
+    # every source used is named, and the generated sessions join the generated repository
+    assert {k for k, v in data["headline"]["sources"].items() if v} == {"git", "survey", "study", "sessions", "forge"}
+    assert data["inputs"]["sessions"] and data["inputs"]["forge"]
+    [j] = data["sessions"]["joins"]
+    assert j["repository"] == "acme" and j["commits_with_session"] >= 10 and j["commits_by_method"]["printed_sha"] >= 10
+    assert "agent session logs" in (out / "report.html").read_text(encoding="utf-8")
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count('class="plot"') == 7
     again = runner.invoke(main, ["demo", "-o", str(out), "-q"])

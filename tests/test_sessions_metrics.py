@@ -61,7 +61,12 @@ def test_summary_json_follows_schema_and_names_sources(tmp_path: Path) -> None:
         fh.write(b'{"broken\n')
     doc = summarise(collect([tmp_path]))
     jsonschema.validate(doc, SCHEMA)
-    assert doc["skipped_lines"] == [{"file": str(bad), "line": 22, "reason": "not valid JSON"}]
+    [skipped] = doc["skipped_lines"]
+    assert skipped["line"] == 22 and skipped["reason"] == "not valid JSON"
+    # the log's path names the user and the project: a pseudonymous label unless --show-paths
+    assert skipped["file"].startswith("<log ") and "acme" not in json.dumps(doc) and str(tmp_path) not in json.dumps(doc)
+    shown = summarise(collect([tmp_path]), show_paths=True)
+    assert shown["skipped_lines"] == [{"file": str(bad), "line": 22, "reason": "not valid JSON"}]
     total = doc["totals"]["tokens"]
     assert total == {k: sum(s["tokens"][k] for s in doc["sessions"]) for k in total}
     assert doc["price_table"]["name"] == "genai-prices" and doc["price_table"]["version"] != "unavailable"

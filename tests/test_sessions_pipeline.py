@@ -33,8 +33,9 @@ def small_repo(make_repo):
 
 def test_sessions_set_autonomy_beside_git(small_repo, tmp_path: Path) -> None:
     write_claude_logs(tmp_path / "logs", engineers=3, days=10, style_of=lambda e, d: "unattended")
+    # three engineers: the floor is lowered explicitly so that their figures may be shown
     a = run_assessment(SourceOptions(repos=(str(small_repo.path),), sessions=(str(tmp_path / "logs"),),
-                                     use_cache=False))
+                                     use_cache=False, min_group=3))
     auto = a.team["dimensions"]["autonomy"]
     assert auto["source"] == "git+sessions" and auto["level"] == 4
     assert any(e["source"] == "sessions" for e in auto["evidence"])
@@ -61,8 +62,8 @@ def test_report_cli_with_bundles_keeps_the_floor(small_repo, tmp_path: Path) -> 
     data = json.loads(out.with_suffix(".json").read_text())
     validate_report(data)
     se = data["sessions"]
-    assert se["kind"] == "bundles" and se["engineers"] is None            # 3 engineers < floor 5
-    assert se["cost_per_engineer_day"]["median"] is None and se["months"] == []
+    assert se["kind"] == "bundles" and se["withheld"] and "Fewer than 5 engineers" in se["reason"]
+    assert "cost_usd" not in se and "sessions" not in se     # not even team totals below the floor
     assert 'id="sessions"' in out.read_text()
     assert "p-000000000000" not in out.read_text() and "p-000000000000" not in json.dumps(data)
 

@@ -101,15 +101,15 @@ def _print_summary(doc: dict) -> None:
                f"({doc['price_table']['name']} {doc['price_table']['version']})")
     days = doc["person_days"]
     if days:
-        costs = sorted(d["cost_usd"] for d in days)
-        click.echo(f"  {len(days)} engineer-day(s); median cost per engineer-day ${costs[len(costs) // 2]:,.2f} "
+        click.echo(f"  {len(days)} engineer-day(s); median cost per engineer-day "
+                   f"${doc['cost_per_engineer_day']['median']:,.2f} "
                    f"(factory marker ${doc['factory_marker_usd_per_engineer_day']:,.0f})")
     if t["models"]:
         click.echo("  models: " + ", ".join(f"{k} ({v})" for k, v in t["models"].items()))
     for j in doc.get("joins", []):
         click.echo(f"  join {j['repository']}: {j['commits_with_session']}/{j['code_commits']} code commits have a session, "
-                   f"{j['sessions_with_commit']}/{j['sessions']} sessions have a commit; "
-                   + ", ".join(f"{k} {v}" for k, v in j["commits_by_method"].items() if v))
+                   f"{j['sessions_with_commit']}/{j['sessions']} sessions have a commit"
+                   + "".join(f"; {k} {v}" for k, v in j["commits_by_method"].items() if v))
     if doc["skipped_line_count"]:
         click.echo(f"  skipped {doc['skipped_line_count']} unreadable line(s), e.g. "
                    + "; ".join(f"{s['file']}:{s['line']} ({s['reason']})" for s in doc["skipped_lines"][:3]), err=True)

@@ -231,7 +231,11 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
     placeable = True
     why = ""
     if not evidences and not survey:
-        placeable, why = False, "No repository and no survey: nothing to place."
+        placed = sorted({f.dimension for f in findings if f.level is not None or f.lo is not None})
+        placeable, why = False, (
+            f"No repository and no survey: no overall level; {', '.join(sorted({f.source for f in findings}))} "
+            f"evidence places only {', '.join(placed)} (see the dimensions)." if findings
+            else "No repository and no survey: nothing to place.")
     elif evidences and all_time_code == 0:
         placeable = False
         why = ("The history holds no code changes (only specs, docs or configuration): there is nothing to place "

@@ -328,6 +328,20 @@ def _rubric_rows(rubric: dict[str, Any]) -> list[dict[str, str]]:
     return rows[:400]
 
 
+def _used_sources(team: dict[str, Any], sessions: dict[str, Any] | None,
+                  forge: dict[str, Any] | None) -> dict[str, bool]:
+    """Every source that fed this report, in one place (headline and inputs read it): git, survey and
+    study from the placement, plus each other source that gave findings or evidence."""
+    placed = team.get("sources") or {}
+    out = {k: bool(placed.get(k)) for k in ("git", "survey", "study")}
+    for k, v in placed.items():
+        if k not in out and k != "repositories" and isinstance(v, bool):
+            out[k] = v
+    out["sessions"] = bool(out.get("sessions") or sessions is not None)
+    out["forge"] = bool(out.get("forge") or forge is not None)
+    return out
+
+
 def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                     repo_levels: list[dict[str, Any] | None] | None = None, survey: dict[str, Any] | None = None,
                     study: dict[str, Any] | None = None, show_identities: bool = False,
@@ -370,7 +384,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
         if claimed is not None else None,
         "confidence": overall.get("confidence", "none"), "placeable": overall.get("placeable", True),
         "summary": overall.get("summary", ""),
-        "sources": {k: bool((team.get("sources") or {}).get(k)) for k in ("git", "survey", "study")},
+        "sources": _used_sources(team, sessions, forge),
     }
     repositories = []
     for e, lv in zip(evidences, repo_levels):
@@ -403,7 +417,8 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
         "options": {"show_identities": show_identities},
         "inputs": {"repositories": [r["name"] for r in repositories], "survey": survey is not None,
                    "survey_respondents": survey["respondents"] if survey is not None else None,
-                   "study": study is not None, "placement": team.get("rubric", {}).get("file") is not None},
+                   "study": study is not None, "sessions": sessions is not None, "forge": forge is not None,
+                   "placement": team.get("rubric", {}).get("file") is not None},
         "missing": missing,
         "headline": headline,
         "gaps": gaps,

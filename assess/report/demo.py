@@ -64,11 +64,16 @@ def build_demo(directory: str | Path = "assess-demo", *, seed: int = 0,
 
 def _demo_sessions(folder: Path, repo: Path, seed: int) -> None:
     """Claude Code logs for six engineers over the repository's last three weeks: three delegate
-    tasks, two pair with the agent, one leaves it running for hours (a team around Level 3)."""
+    tasks, two pair with the agent, one leaves it running for hours (a team around Level 3). Each
+    agent-co-authored commit of those weeks comes from a session that printed its SHA when it
+    committed (as `git commit` does: "[main 1a2b3c4] subject"), so the demo joins logs to commits."""
+    import random
     import subprocess
     from datetime import datetime, timedelta, timezone
 
-    from assess.sessions.synthetic import write_claude_logs
+    import orjson
+
+    from assess.sessions.synthetic import session_lines, write_claude_logs
 
     out = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%ct"], capture_output=True, text=True)
     last = datetime.fromtimestamp(int(out.stdout.strip() or 0), timezone.utc) if out.returncode == 0 else None
@@ -76,4 +81,27 @@ def _demo_sessions(folder: Path, repo: Path, seed: int) -> None:
     start = start.replace(hour=9, minute=0, second=0, microsecond=0)
     styles = ("delegating", "delegating", "delegating", "pairing", "pairing", "unattended")
     write_claude_logs(folder, engineers=6, days=21, start=start, seed=seed,
-                      style_of=lambda e, d: styles[e])
+                      style_of=lambda e, d: styles[e], project="acme")
+    log = subprocess.run(["git", "-C", str(repo), "log", "--all", f"--since={int(start.timestamp())}",
+                          "--grep=Generated with \\[Claude Code\\]", "--format=%H %ct %s"],
+                         capture_output=True, text=True)
+    rng = random.Random(seed + 101)
+    for row in log.stdout.splitlines() if log.returncode == 0 else []:
+        sha, ct, subject = row.split(" ", 2)
+        when = datetime.fromtimestamp(int(ct), timezone.utc)
+        e = rng.randrange(3)   # the delegating engineers commit through the agent
+        t0 = when - timedelta(minutes=rng.uniform(15, 45))
+        sid = f"{rng.getrandbits(32):08x}-demo-{sha[:4]}-{sha[4:8]}-{sha[8:20]}"
+        lines = list(session_lines(rng, sid, t0, "delegating", f"/home/dev{e + 1}/acme"))
+        at = next((i for i, line in enumerate(lines) if orjson.loads(line)["timestamp"] > when.isoformat()
+                   .replace("+00:00", ".000Z")), len(lines))
+        base = orjson.loads(lines[max(0, at - 1)])
+        printed = {**base, "type": "user", "uuid": f"{sid[:8]}-commit", "parentUuid": base["uuid"],
+                   "timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                   "message": {"role": "user", "content": [{"tool_use_id": "toolu_commit", "type": "tool_result",
+                                                            "is_error": False,
+                                                            "content": f"[main {sha[:7]}] {subject}"}]}}
+        printed.pop("requestId", None)
+        lines.insert(at, orjson.dumps(printed))
+        target = folder / f"engineer-{e + 1}" / "projects" / f"-home-dev{e + 1}-acme" / f"{sid}.jsonl"
+        target.write_bytes(b"\n".join(lines) + b"\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import BinaryIO
 
-from assess.errors import InputError
+from assess.errors import AssessWarning, InputError
 from assess.sessions import aider, claude, claude_markdown, codex, entire, gemini, specstory
 from assess.sessions.context import ReadContext
 from assess.sessions.detect import PRIORITY, default_locations, find_logs
@@ -37,6 +38,7 @@ class Collection:
     unreadable: list[str] = field(default_factory=list)
     checkpoints: dict[str, set[str]] = field(default_factory=dict)   # Entire checkpoint -> sessions
     repositories: list[Path] = field(default_factory=list)
+    recognised: int = 0   # logs detected, before copies (archived Codex rollouts) are dropped
     usage_duplicates: int = 0
     entry_duplicates: int = 0
     roots: list[str] = field(default_factory=list)
@@ -159,7 +161,14 @@ def collect(paths: Iterable[str | Path] | None = None, *, since: date | None = N
             raise InputError(root, "no such file or folder")
     coll.roots = [str(r) for r in roots]
     ctx = ReadContext(local_tz=local_tz, max_line_bytes=max_line_bytes)
-    sources = list(_sources(roots, coll))
+    sources = []
+    rollouts: set[str] = set()
+    for root in roots:
+        before = coll.recognised
+        found = list(_sources([root], coll, rollouts))
+        if not found and coll.recognised == before and paths:
+            _nothing_recognised(root)
+        sources.extend(found)
     sources.sort(key=lambda s: s.order)
     folder = _Folder(coll, _day_start(since), _day_start(until + timedelta(days=1)) if until else None,
                      person or local_person())
@@ -175,6 +184,15 @@ def collect(paths: Iterable[str | Path] | None = None, *, since: date | None = N
     coll.skipped, coll.skipped_count = ctx.skipped, ctx.skipped_count
     # sessions with no timed event cannot be placed in time
     return coll
+
+
+def _nothing_recognised(root: Path) -> None:
+    """A path the user named that holds no session log: a file is an error (it was meant to be read),
+    a folder a warning (it may simply hold no logs yet)."""
+    if root.is_file():
+        raise InputError(root, "not a session log this tool recognises (Claude Code, Codex, Gemini, Aider, "
+                               "SpecStory or a Claude Markdown transcript) nor a sessions bundle")
+    warnings.warn(f"no session logs recognised in {root}", AssessWarning, stacklevel=3)
 
 
 def _read(src: _Source, stream: BinaryIO, ctx: ReadContext) -> Iterator[Event]:
@@ -205,11 +223,11 @@ def _file_opener(path: Path) -> Callable[[], AbstractContextManager[BinaryIO]]:
     return lambda: open(path, "rb", buffering=1024 * 1024)
 
 
-def _sources(roots: list[Path], coll: Collection) -> Iterator[_Source]:
-    rollouts: set[str] = set()
+def _sources(roots: list[Path], coll: Collection, rollouts: set[str]) -> Iterator[_Source]:
     for root in roots:
         repo = root if root.is_dir() and (root / ".git").exists() and entire.is_repository(root) else None
         for found in find_logs(root):
+            coll.recognised += 1
             if found.format == codex.FORMAT:
                 # the same rollout in sessions/ and archived_sessions/: the first (active) copy wins
                 if found.path.name in rollouts:

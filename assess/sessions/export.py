@@ -10,16 +10,19 @@ shown on its own; its numbers only reach the team totals.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import statistics
+import warnings
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from assess.errors import InputError
+from assess.errors import AssessWarning, InputError
 from assess.sessions import prices
 from assess.sessions.metrics import FACTORY_USD_PER_ENGINEER_DAY, SessionMetrics, aggregate, run_histogram
 from assess.sessions.timeutil import utc_day
@@ -113,17 +116,83 @@ def bundle_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
+@dataclass
+class MergedBundles:
+    days: dict[tuple[str, str], tuple[str, dict[str, Any]]]   # (pseudonym, day) -> (group, figures)
+    bundles: int          # distinct bundles read
+    duplicates: int       # files identical in content to one already read (not counted twice)
+    conflicts: list[str]  # engineer-days held by several bundles with different figures (summed)
+
+
+def _content_hash(bundle: dict[str, Any]) -> str:
+    # `created` is the export date: the same data exported twice is the same bundle
+    body = {k: v for k, v in bundle.items() if k != "created"}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _sum_days(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """One engineer-day held by two bundles (two machines, or an export of a day not yet over):
+    counts, minutes, tokens and cost add up; the longest stretch and parallelism are maxima."""
+    out = dict(a)
+    for k in _DAY_NUMBERS + ("cost_usd", "agent_active_minutes"):
+        out[k] = a.get(k, 0) + b.get(k, 0)
+    out["cost_usd"] = round(out["cost_usd"], 4)
+    for k in ("longest_unattended_minutes", "parallel_sessions"):
+        out[k] = max(a.get(k, 0) or 0, b.get(k, 0) or 0)
+    out["tokens"] = {k: (a["tokens"].get(k, 0) or 0) + (b["tokens"].get(k, 0) or 0)
+                     for k in ("input", "output", "cache_read", "cache_write")}
+    models: dict[str, int] = dict(a.get("models", {}))
+    for k, v in b.get("models", {}).items():
+        models[k] = models.get(k, 0) + v
+    out["models"] = models
+    out["unattended_runs_minutes"] = sorted(list(a.get("unattended_runs_minutes", []))
+                                            + list(b.get("unattended_runs_minutes", [])))
+    return out
+
+
+def merge_bundles(paths: list[str | Path]) -> MergedBundles:
+    """Every engineer-day of the bundles once. Identical bundles (same content hash) count once; the
+    same day in the same bundle figures counts once; different figures for one engineer-day (two
+    machines) are summed and listed as conflicts with an `AssessWarning`, never dropped."""
+    days: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    seen_bundles: set[str] = set()
+    seen_day_entries: dict[tuple[str, str], set[str]] = defaultdict(set)
+    duplicates = 0
+    conflicts: list[str] = []
+    for p in bundle_paths([Path(x) for x in paths]):
+        b = load_bundle(p)
+        h = _content_hash(b)
+        if h in seen_bundles:
+            duplicates += 1
+            continue
+        seen_bundles.add(h)
+        for d in b["days"]:
+            key = (b["person"], d["day"])
+            dh = hashlib.sha256(orjson.dumps(d, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            if dh in seen_day_entries[key]:
+                continue   # a re-export overlapping an earlier one: the same day, the same figures
+            if key in days:
+                conflicts.append(f"{p}: day {d['day']}")
+                days[key] = (days[key][0], _sum_days(days[key][1], d))
+            else:
+                days[key] = (b.get("group", "team"), d)
+            seen_day_entries[key].add(dh)
+    if conflicts:
+        warnings.warn(f"{len(conflicts)} engineer-day(s) appear in several bundles of one pseudonym with different "
+                      f"figures (two machines?); they are summed, e.g. {'; '.join(conflicts[:3])}",
+                      AssessWarning, stacklevel=2)
+    return MergedBundles(days, len(seen_bundles), duplicates, conflicts)
+
+
 def combine_bundles(paths: list[str | Path], floor: int = DEFAULT_FLOOR) -> dict[str, Any]:
     """Team view of many engineers' bundles with the anonymity floor applied."""
-    bundles = [load_bundle(Path(p)) for p in bundle_paths([Path(p) for p in paths])]
-    # one engineer may export twice: the latest bundle per (person, day) wins
-    days: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
-    for b in bundles:
-        for d in b["days"]:
-            days[(b["person"], d["day"])] = (b.get("group", "team"), d)
+    merged = merge_bundles(paths)
+    days = merged.days
     persons = {p for p, _ in days}
     out: dict[str, Any] = {"schema": "assess-sessions-team/1", "anonymity_floor": floor,
-                           "bundles": len(bundles), "engineers": len(persons) if len(persons) >= floor else None,
+                           "bundles": merged.bundles, "duplicate_bundles": merged.duplicates,
+                           "summed_engineer_days": len(merged.conflicts),
+                           "engineers": len(persons) if len(persons) >= floor else None,
                            "totals": _totals(list(days.items()))}
     hidden: list[str] = []
     for label, keyf in (("groups", lambda k, g: g), ("months", lambda k, g: k[1][:7])):
@@ -140,9 +209,10 @@ def combine_bundles(paths: list[str | Path], floor: int = DEFAULT_FLOOR) -> dict
         out[label] = rows
     out["hidden_below_floor"] = hidden
     if len(persons) < floor:
-        out["note"] = (f"Fewer than {floor} engineers: only team totals are shown; the engineer-day "
-                       "distribution is withheld.")
-        out["totals"].pop("cost_usd_per_engineer_day", None)
+        # one or a few people's totals are their own figures: nothing is published below the floor
+        out["note"] = (f"Fewer than {floor} engineers: every figure is withheld (anonymity floor); "
+                       "only the number of bundles is shown.")
+        out["totals"] = None
     return out
 
 
@@ -210,13 +280,14 @@ def engineer_day_units(paths: list[str | Path]) -> list[dict[str, Any]]:
     pseudonym the bundle already carries."""
     units = []
     per_day: dict[str, int] = defaultdict(int)
-    for p in bundle_paths([Path(x) for x in paths]):
-        b = load_bundle(p)
-        for d in b["days"]:
-            per_day[d["day"]] += 1
-            # refs name the day and an ordinal, not the pseudonym: units cannot be linked across days
-            units.append({"id": f"engineer-day {d['day']} #{per_day[d['day']]}", "human": d.get("human_prompts", 0),
-                          "program": d.get("program_prompts", 0), "touch": d.get("touch_points", 0),
-                          "active_minutes": d.get("agent_active_minutes", 0),
-                          "longest": d.get("longest_unattended_minutes", 0), "day": (b["person"], d["day"])})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssessWarning)   # combine_bundles already said so
+        merged = merge_bundles(paths)
+    for (person, day), (_, d) in sorted(merged.days.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        per_day[day] += 1
+        # refs name the day and an ordinal, not the pseudonym: units cannot be linked across days
+        units.append({"id": f"engineer-day {day} #{per_day[day]}", "human": d.get("human_prompts", 0),
+                      "program": d.get("program_prompts", 0), "touch": d.get("touch_points", 0),
+                      "active_minutes": d.get("agent_active_minutes", 0),
+                      "longest": d.get("longest_unattended_minutes", 0), "day": (person, day)})
     return units

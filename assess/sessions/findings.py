@@ -11,6 +11,7 @@ each way, never a lower level.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from typing import Any
 
@@ -98,3 +99,14 @@ def findings(summary: dict[str, Any], rubric: dict[str, Any]) -> list[Finding]:
                      "(inferred: logs do not show who reads the diff afterwards).",
                      events=len(sessions), evidence=review_ev)
     return [autonomy, review]
+
+
+WITHHELD = "figures withheld: fewer engineers than the anonymity floor contributed session logs"
+
+
+def without_figures(f: Finding) -> Finding:
+    """The same placement with no figure of the few people behind it (below the anonymity floor):
+    level, range and confidence stay; values, texts with numbers and session ids go."""
+    ev = tuple(dataclasses.replace(e, value=None, text=WITHHELD, refs={}) for e in f.evidence)
+    where = f"Level {f.level}" if f.level is not None else f"Levels {f.lo}-{f.hi}"
+    return dataclasses.replace(f, summary=f"Session logs: {where} ({WITHHELD}).", evidence=ev)

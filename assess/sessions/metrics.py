@@ -11,6 +11,7 @@ Every aggregate lists the sessions it came from.
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -238,3 +239,14 @@ def aggregate(ms: list[SessionMetrics], key: str, idle_minutes: float = IDLE_MIN
 
 def _round(v: float | None, n: int = 3) -> float | None:
     return None if v is None else round(v, n)
+
+
+def cost_distribution(costs: list[float]) -> dict[str, Any]:
+    """Cost per engineer-day against the factory marker: the one place its median is computed."""
+    if not costs:
+        return {"marker": FACTORY_USD_PER_ENGINEER_DAY, "median": None, "mean": None, "p90": None,
+                "share_at_or_above_marker": None}
+    xs = sorted(costs)
+    return {"marker": FACTORY_USD_PER_ENGINEER_DAY, "median": round(statistics.median(xs), 2),
+            "mean": round(sum(xs) / len(xs), 2), "p90": round(xs[int(0.9 * (len(xs) - 1))], 2),
+            "share_at_or_above_marker": round(sum(1 for c in xs if c >= FACTORY_USD_PER_ENGINEER_DAY) / len(xs), 4)}

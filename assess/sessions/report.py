@@ -4,10 +4,9 @@ cost per engineer-day against the factory marker."""
 
 from __future__ import annotations
 
-import statistics
 from typing import Any
 
-from assess.sessions.metrics import FACTORY_USD_PER_ENGINEER_DAY, run_histogram
+from assess.sessions.metrics import FACTORY_USD_PER_ENGINEER_DAY, cost_distribution, run_histogram
 
 _JOIN_KEYS = ("repository", "code_commits", "commits_with_session", "commit_share_with_session",
               "commit_share_with_explicit_link", "sessions", "sessions_with_commit", "session_share_with_commit",
@@ -17,6 +16,10 @@ _JOIN_KEYS = ("repository", "code_commits", "commits_with_session", "commit_shar
 def report_section(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
     if not evidence:
         return None
+    from assess.sessions.source import below_floor
+
+    if below_floor(evidence):
+        return _withheld(evidence)
     if evidence.get("kind") == "bundles":
         return _from_bundles(evidence)
     if not isinstance(evidence.get("totals"), dict):
@@ -37,11 +40,20 @@ def report_section(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
         "unattended_runs": run_histogram(runs),
         "tokens": t["tokens"], "cost_usd": t["cost_usd"], "models": t["models"],
         "output_tokens_lower_bound": t.get("output_tokens_lower_bound", False),
-        "cost_per_engineer_day": _cost_distribution(costs),
+        "cost_per_engineer_day": evidence.get("cost_per_engineer_day") or cost_distribution(costs),
         "months": [_month(m) for m in evidence.get("team_months", [])],
         "joins": [{k: j.get(k) for k in _JOIN_KEYS} for j in evidence.get("joins", [])],
         "notes": evidence.get("notes", []),
     }
+
+
+def _withheld(evidence: dict[str, Any]) -> dict[str, Any]:
+    team = evidence if evidence.get("kind") == "bundles" else evidence.get("bundles")
+    floor = (evidence.get("anonymity") or {}).get("floor") or team["anonymity_floor"]
+    return {"kind": evidence.get("kind", "logs"), "withheld": True, "anonymity_floor": floor,
+            "reason": f"Fewer than {floor} engineers contributed session logs or bundles: their sessions, tokens, "
+                      "cost and joins are withheld so that no one person's figures are published (the anonymity "
+                      "floor, --min-group). The placement may still use them; its evidence carries no figures."}
 
 
 def _month(m: dict[str, Any]) -> dict[str, Any]:
@@ -49,16 +61,6 @@ def _month(m: dict[str, Any]) -> dict[str, Any]:
             "agent_active_hours": m["agent_active_hours"], "touch_points_per_agent_hour": m["touch_points_per_agent_hour"],
             "tokens": m["tokens"], "cost_usd": m["cost_usd"], "cost_usd_per_engineer_day": m["cost_usd_per_engineer_day"],
             "reaches_factory_marker": (m["cost_usd_per_engineer_day"] or 0) >= FACTORY_USD_PER_ENGINEER_DAY}
-
-
-def _cost_distribution(costs: list[float]) -> dict[str, Any]:
-    if not costs:
-        return {"marker": FACTORY_USD_PER_ENGINEER_DAY, "median": None, "mean": None, "p90": None,
-                "share_at_or_above_marker": None}
-    xs = sorted(costs)
-    return {"marker": FACTORY_USD_PER_ENGINEER_DAY, "median": round(statistics.median(xs), 2),
-            "mean": round(sum(xs) / len(xs), 2), "p90": round(xs[int(0.9 * (len(xs) - 1))], 2),
-            "share_at_or_above_marker": round(sum(1 for c in xs if c >= FACTORY_USD_PER_ENGINEER_DAY) / len(xs), 4)}
 
 
 def _from_bundles(team: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +78,7 @@ def _from_bundles(team: dict[str, Any]) -> dict[str, Any]:
         "cost_per_engineer_day": ({"marker": FACTORY_USD_PER_ENGINEER_DAY, "median": per_day["median"],
                                    "mean": per_day["mean"], "p90": None,
                                    "share_at_or_above_marker": per_day["share_at_or_above_factory_marker"]}
-                                  if per_day else _cost_distribution([])),
+                                  if per_day else cost_distribution([])),
         "months": [{"month": m["name"], "engineer_days": m["engineer_days"], "sessions": m["sessions"],
                     "agent_active_hours": m["agent_active_hours"],
                     "touch_points_per_agent_hour": m["touch_points_per_agent_hour"], "tokens": m["tokens"],

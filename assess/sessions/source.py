@@ -52,6 +52,10 @@ def collect(inputs: tuple[str, ...], options: Any) -> dict[str, Any]:
             if all(r.resolve() != x.resolve() for x in repos):
                 repos.append(r)
         doc["joins"] = [join(ms, r, coll.checkpoints) for r in repos]
+        floor = int(getattr(options, "min_group", DEFAULT_FLOOR))   # --min-group lowers it explicitly
+        engineers = len({m.person for m in ms})
+        doc["anonymity"] = {"floor": floor, "withheld": 0 < engineers < floor,
+                            "engineers": engineers if engineers >= floor else None}
     if bundles:
         floor = max(DEFAULT_FLOOR, int(getattr(options, "min_group", DEFAULT_FLOOR)))
         team = combine_bundles(bundles, floor=floor)
@@ -63,9 +67,19 @@ def collect(inputs: tuple[str, ...], options: Any) -> dict[str, Any]:
     return doc
 
 
+def below_floor(evidence: dict[str, Any]) -> bool:
+    """True when fewer engineers than the anonymity floor contributed (logs or bundles)."""
+    team = evidence if evidence.get("kind") == "bundles" else evidence.get("bundles")
+    if isinstance(team, dict) and team.get("engineers") is None and team.get("bundles", 0) > 0:
+        return True
+    return bool((evidence.get("anonymity") or {}).get("withheld"))
+
+
 def findings(evidence: dict[str, Any], rubric: dict[str, Any]) -> list[Finding]:
     if evidence.get("kind") == "logs" and "units" in evidence:
         # logs and bundles together: judge the engineer-days of the bundles and the logs' sessions apart
         # would double count a person who also exported; the bundles (the team) take precedence
-        return _findings.findings({"units": evidence["units"]}, rubric)
-    return _findings.findings(evidence, rubric)
+        out = _findings.findings({"units": evidence["units"]}, rubric)
+    else:
+        out = _findings.findings(evidence, rubric)
+    return [_findings.without_figures(f) for f in out] if below_floor(evidence) else out

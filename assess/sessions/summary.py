@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
 from assess.sessions import prices
 from assess.sessions.collect import Collection
-from assess.sessions.metrics import IDLE_MINUTES, SessionMetrics, aggregate, headless_chains, session_metrics
+from assess.sessions.metrics import (
+    IDLE_MINUTES,
+    SessionMetrics,
+    aggregate,
+    cost_distribution,
+    headless_chains,
+    session_metrics,
+)
 from assess.sessions.model import Tokens
 from assess.sessions.pseudonym import pseudonym, pseudonym_key
 
@@ -24,6 +32,14 @@ def person_of(cwd: str | None, local: str, repository: str | None) -> str:
     if m:
         return f"home:{m.group(1)}"
     return "unknown" if repository else local
+
+
+def file_label(path: str, show_paths: bool) -> str:
+    """How outputs name a log file: its path only with --show-paths; otherwise a stable pseudonymous
+    label (log paths embed user and project names, e.g. ~/.claude/projects/-home-alice-secretproj/)."""
+    if show_paths:
+        return path
+    return f"<log {hashlib.sha256(path.encode('utf-8', 'surrogateescape')).hexdigest()[:10]}>"
 
 
 def all_metrics(coll: Collection, idle_minutes: float = IDLE_MINUTES,
@@ -53,6 +69,7 @@ def summarise(coll: Collection, ms: list[SessionMetrics] | None = None, *, idle_
     touch = sum(m.touch_points for m in ms)
     chains = headless_chains(ms, idle_minutes)
     longest_chain = max(chains, default=(0.0, []))
+    person_days = aggregate(ms, "person-day", idle_minutes)
     sources: dict[str, int] = {}
     for m in ms:
         sources[m.source] = sources.get(m.source, 0) + 1
@@ -81,10 +98,11 @@ def summarise(coll: Collection, ms: list[SessionMetrics] | None = None, *, idle_
             "unpriced_models": sorted({u for m in ms for u in m.unpriced_models}),
             "output_tokens_lower_bound": any(m.output_lower_bound for m in ms),
         },
-        "person_days": aggregate(ms, "person-day", idle_minutes),
+        "person_days": person_days,
         "team_weeks": aggregate(ms, "team-week", idle_minutes),
         "team_months": aggregate(ms, "team-month", idle_minutes),
-        "skipped_lines": [s.as_dict() for s in coll.skipped],
+        "cost_per_engineer_day": cost_distribution([d["cost_usd"] for d in person_days]),
+        "skipped_lines": [{**s.as_dict(), "file": file_label(s.file, show_paths)} for s in coll.skipped],
         "skipped_line_count": coll.skipped_count,
         "files_read": coll.files,
         "duplicates": {"usage_lines": coll.usage_duplicates, "entries": coll.entry_duplicates},

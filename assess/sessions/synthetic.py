@@ -80,7 +80,8 @@ def session_lines(rng: random.Random, sid: str, start: datetime, style: str, cwd
 
 
 def write_claude_logs(root: Path, *, engineers: int = 6, days: int = 20, style_of=None,
-                      start: datetime | None = None, seed: int = 7, sessions_per_day: tuple[int, int] = (1, 3)) -> int:
+                      start: datetime | None = None, seed: int = 7, sessions_per_day: tuple[int, int] = (1, 3),
+                      project: str = "shop") -> int:
     """Write `~/.claude`-like folders under `root/<engineer>/projects/...`; returns the number of sessions.
 
     `style_of(engineer_index, day_index) -> style` chooses the working style (default: by engineer)."""
@@ -88,7 +89,7 @@ def write_claude_logs(root: Path, *, engineers: int = 6, days: int = 20, style_o
     start = start or datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
     count = 0
     for e in range(engineers):
-        folder = root / f"engineer-{e + 1}" / "projects" / f"-home-dev{e + 1}-shop"
+        folder = root / f"engineer-{e + 1}" / "projects" / f"-home-dev{e + 1}-{project}"
         folder.mkdir(parents=True, exist_ok=True)
         for d in range(days):
             day = start + timedelta(days=d)
@@ -99,7 +100,7 @@ def write_claude_logs(root: Path, *, engineers: int = 6, days: int = 20, style_o
             for _ in range(rng.randint(*sessions_per_day)):
                 sid = str(uuid.UUID(int=rng.getrandbits(128)))
                 with open(folder / f"{sid}.jsonl", "wb") as fh:
-                    for line in session_lines(rng, sid, t, style, f"/home/dev{e + 1}/shop"):
+                    for line in session_lines(rng, sid, t, style, f"/home/dev{e + 1}/{project}"):
                         fh.write(line + b"\n")
                 count += 1
                 t += timedelta(minutes=rng.uniform(60, 200) if style != "factory" else rng.uniform(2, 8))
