@@ -90,11 +90,13 @@ def _window(window: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def build_stamp(*, catalogue: Iterable[str | Path] | None = None, rubric: str | Path | None = None,
-                questionnaire: str | Path | None = None, price_table: str | Path | None = None,
+                questionnaire: str | Path | None = None,
+                price_table: str | Path | dict[str, Any] | None = None,
                 repositories: Sequence[dict[str, Any]] = (), window: dict[str, Any] | None = None) -> dict[str, Any]:
     """The stamp of one output. ``catalogue``: the signature files loaded (None: bundled);
     ``rubric`` / ``questionnaire``: the files used (None: bundled); ``price_table``: only when the
-    output shows costs; ``repositories``: ``{"name", "head"}`` of each repository assessed;
+    output shows costs (a file, or a ``{version, sha256}`` identity such as
+    `assess.sessions.prices.table_identity()`); ``repositories``: ``{"name", "head"}`` of each repository assessed;
     ``window``: the assessment window (``days``, ``start``, ``end``)."""
     stamp: dict[str, Any] = {
         "assess_version": __version__,
@@ -102,7 +104,9 @@ def build_stamp(*, catalogue: Iterable[str | Path] | None = None, rubric: str | 
         "rubric": file_identity(Path(rubric) if rubric else default_rubric_path()),
         "questionnaire": file_identity(Path(questionnaire) if questionnaire else default_questionnaire_path()),
     }
-    if price_table is not None:
+    if isinstance(price_table, dict):  # a price table shipped as a package: its own {version, sha256}
+        stamp["price_table"] = {"version": price_table.get("version"), "sha256": price_table.get("sha256")}
+    elif price_table is not None:
         stamp["price_table"] = file_identity(Path(price_table))
     stamp["inputs"] = {"repositories": [{"name": r.get("name"), "head": r.get("head")} for r in repositories],
                        "window": _window(window)}
@@ -120,7 +124,7 @@ def evidence_stamp(evidence: dict[str, Any], *, rubric: str | Path | None = None
 
 
 def report_stamp(evidences: Sequence[dict[str, Any]], team: dict[str, Any],
-                 survey: dict[str, Any] | None = None) -> dict[str, Any]:
+                 survey: dict[str, Any] | None = None, *, costs: bool = False) -> dict[str, Any]:
     """Stamp of a report: the rubric the team placement used, the questionnaire of the survey, and
     every repository's HEAD; the window is shown when all repositories share one length."""
     files: list[str] = []
@@ -133,7 +137,12 @@ def report_stamp(evidences: Sequence[dict[str, Any]], team: dict[str, Any],
     window = windows[0] if len(windows) == 1 else (
         {"days": windows[0].get("days"), "start": None, "end": None}
         if windows and len({w.get("days") for w in windows}) == 1 else None)
-    stamp = build_stamp(catalogue=files or None, rubric=rubric,
+    price_table = None
+    if costs:  # session costs appear in the report: stamp the price table that priced them
+        from assess.sessions.prices import table_identity
+
+        price_table = table_identity()
+    stamp = build_stamp(catalogue=files or None, rubric=rubric, price_table=price_table,
                         repositories=[{"name": e["repository"].get("name"), "head": e["repository"].get("head")}
                                       for e in evidences], window=window)
     # the questionnaire the responses were scored with is known to the survey summary's own stamp

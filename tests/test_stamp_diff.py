@@ -131,7 +131,7 @@ def test_diff_rejects_what_is_not_an_assess_result(tmp_path):
     assert res.exit_code == 2 and f"{broken}:3" in res.output
 
 
-@pytest.mark.parametrize("name", ["evidence", "survey", "study", "report", "ci"])
+@pytest.mark.parametrize("name", ["evidence", "survey", "study", "report", "ci", "sessions", "forge-summary", "org"])
 def test_every_schema_carries_the_same_stamp_definition(name):
     """Each output schema is self-contained (validates without a registry); its copy of the stamp
     definition must equal stamp.schema.json."""

@@ -103,5 +103,9 @@ def load_measures(store: str | Path, *, signatures: str | Path | None = None,
 
 def summarise_store(store: str | Path, *, signatures: str | Path | None = None,
                     mined: dict[str, dict[str, Any]] | None = None, show_identities: bool = False) -> dict[str, Any]:
+    from assess.stamp import build_stamp
+
     ms, manifest = load_measures(store, signatures=signatures, mined=mined)
-    return summarise_measures(ms, manifest=manifest, show_identities=show_identities)
+    summary = summarise_measures(ms, manifest=manifest, show_identities=show_identities)
+    summary["stamp"] = build_stamp(catalogue=[signatures] if signatures else None)
+    return summary

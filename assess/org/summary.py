@@ -155,8 +155,13 @@ def build_org(*, specs: list[RepoSource], rows: dict[str, dict[str, Any]], store
     status = Counter(r["status"] for r in repos)
     by_key = {s.key: s for s in specs}
     people_in = {name for t in team_list for name in t["people_in"]}
+    from assess.stamp import build_stamp
+
+    stamp = build_stamp(catalogue=[options.signatures] if options.signatures else None, rubric=options.rubric,
+                        repositories=[{"name": r.get("name"), "head": r.get("head")} for r in repos])
     return {
         "schema_version": ORG_SCHEMA_VERSION,
+        "stamp": stamp,
         "tool": {"name": "assess", "version": __version__},
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "run": run,

@@ -410,7 +410,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
                   "team_says_withheld": bool(has_survey and any(b.get("withheld")
                                                                for b in survey.get("free_text", {}).values()))}
     doc = {
-        "stamp": report_stamp(evidences, team, survey),
+        "stamp": report_stamp(evidences, team, survey, costs=bool(sessions)),
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "assess", "version": __version__},
         "generated_at": generated_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from assess.sessions.model import Tokens
 
@@ -36,6 +37,22 @@ def table_version() -> dict[str, str]:
     except importlib.metadata.PackageNotFoundError:
         version = "unavailable"
     return {"name": "genai-prices", "version": version, "source": SOURCE_URL}
+
+
+@lru_cache(maxsize=1)
+def table_identity() -> dict[str, str | None]:
+    """``{version, sha256}`` of the price table for stamps: the package version, and a hash of the
+    data module that holds the prices (so a patched table is told apart from the released one)."""
+    import hashlib
+
+    version = table_version()["version"]
+    try:
+        import genai_prices.data as data_module
+
+        digest = hashlib.sha256(Path(data_module.__file__).read_bytes()).hexdigest()
+    except (ImportError, OSError, TypeError):
+        digest = None
+    return {"version": f"genai-prices {version}", "sha256": digest}
 
 
 @lru_cache(maxsize=512)

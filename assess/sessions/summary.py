@@ -73,8 +73,11 @@ def summarise(coll: Collection, ms: list[SessionMetrics] | None = None, *, idle_
     sources: dict[str, int] = {}
     for m in ms:
         sources[m.source] = sources.get(m.source, 0) + 1
+    from assess.stamp import build_stamp
+
     return {
         "schema": SCHEMA,
+        "stamp": build_stamp(price_table=prices.table_identity()),
         "price_table": prices.table_version(),
         "idle_minutes": idle_minutes,
         "factory_marker_usd_per_engineer_day": 1000.0,
