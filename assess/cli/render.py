@@ -88,7 +88,8 @@ def print_level(lv: dict[str, Any], console: Console | None = None) -> None:
         console.print(f"[yellow]contradiction:[/yellow] {esc(c['text'])}")
     if o["failed_gate"]:
         fg = o["failed_gate"]
-        short = ", ".join(f"{f['dimension']} (at {f['level'] if f['level'] is not None else '?'}, needs {f['required']})"
+        short = ", ".join(f"{f['dimension']} (at " + (f"Level {f['level']}" if f['level'] is not None else "not enough evidence")
+                          + f", needs {f['required']})"
                           for f in fg.get("all_failing", []))
         console.print(f"Next level ({fg['level']}) is held back by: {esc(short)}")
         for i, step in enumerate(lv.get("next_steps", []), 1):

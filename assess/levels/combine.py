@@ -75,7 +75,8 @@ def _dimensions(s: dict[str, Any], artefacts: dict[str, Any], inferred: list[dic
     }
 
 
-def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_placeable_why: str) -> dict[str, Any]:
+def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_placeable_why: str,
+             has_git: bool = True) -> dict[str, Any]:
     gates = {int(k): v for k, v in rubric["gates"].items()}
     if not placeable:
         return {"level": None, "range": [0, 5], "confidence": "none", "failed_gate": None, "placeable": False,
@@ -92,12 +93,15 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
     if fail is not None:
         dim_name, req = fail["failing"][0]
         d = dims[dim_name]
-        have = "not enough evidence" if d.level is None else f"Level {d.level}"
+        have = "has not enough evidence" if d.level is None else f"is at Level {d.level}"
         failed = {"level": fail["level"], "dimension": dim_name,
-                  "reason": f"{dim_name} is at {have}; Level {fail['level']} needs {dim_name} at {req} or more",
+                  "reason": f"{dim_name} {have}; Level {fail['level']} needs {dim_name} at {req} or more",
                   "needed": _next_step(dim_name, req, rubric),
                   "all_failing": [{"dimension": n, "required": r, "level": dims[n].level} for n, r in fail["failing"]]}
-    if level is None:
+    if level is None and not has_git:
+        summary = (f"No repository was given, so no evidence places the team: it could be anywhere in Levels "
+                   f"{lo}-{hi}. The claimed level is the team's own view.")
+    elif level is None:
         summary = (f"No agent-written code in the assessment window, so git alone places the team somewhere in "
                    f"Levels {lo}-{hi}; the questionnaire can narrow it.")
     else:
@@ -250,13 +254,21 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
     if not evidences:
         for d in dims.values():
             d.source = "+".join(p for p in d.source.split("+") if p != "git") or "none"
-    overall = _overall(dims, rubric, placeable, why)
+    overall = _overall(dims, rubric, placeable, why, has_git=bool(evidences))
     window_end = max((e["window"]["end"] for e in evidences if e["window"].get("end")), default=None)
     if placeable and evidences and window_end and before_agents(window_end, rubric):
         overall = {"level": 0, "range": [0, 0], "confidence": "high", "failed_gate": None, "placeable": True,
                    "summary": f"Level 0: the assessment window ends in {window_end[:7]}, before coding agents existed "
                               f"(the first came in {rubric['history']['agents_available_from']}); nothing in this "
                               "history can be agent work."}
+    gaps = perception_gaps(overall, s, survey, study)
+    level_gap = gaps.get("level") or {}
+    if overall.get("level") is None and level_gap.get("gap"):
+        # wording only: a claim outside the range git allows cannot narrow it; say it contradicts
+        overall["summary"] = (overall["summary"].replace("; the questionnaire can narrow it.", ".")
+                              + f" The questionnaire's claimed level ({level_gap['claimed']:g}) lies "
+                              + ("above" if level_gap["gap"] > 0 else "below")
+                              + " this range: the team's answers contradict the history, so they cannot narrow it.")
     next_steps = []
     if overall.get("failed_gate"):
         # safety first: specs, tests and unattended runs come before people stop reading diffs
@@ -276,7 +288,7 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         "level_changes": level_changes(timeline),
         "contradictions": contradictions,
         "shares": window_shares(evidences, s),
-        "gaps": perception_gaps(overall, s, survey, study),
+        "gaps": gaps,
         "next_steps": next_steps,
         "window": {"code_commits": s["code_commits"] if s else 0},
         # which repository each referenced commit belongs to (for links when several are assessed)
