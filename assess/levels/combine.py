@@ -168,14 +168,30 @@ def before_agents(month: str | None, rubric: dict[str, Any]) -> bool:
 
 
 def level_changes(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Months where the level judged on that month's evidence differs from the previous placed month."""
+    """Months where the level judged on that month's evidence differs from the previous placed month.
+    A month git leaves as a narrowed range (no single level, e.g. 0-2) counts as placed at that range,
+    so a change out of a range (0-2 -> 1) or into one is listed too; a month with no evidence (0-5) is skipped."""
+    def state(row: dict[str, Any]) -> int | tuple[int, int]:
+        return row["level"] if row.get("level") is not None else tuple(row.get("range") or (0, 5))
+
+    def shown(value: int | tuple[int, int]) -> str:
+        return f"{value}" if isinstance(value, int) else f"{value[0]}\u2013{value[1]}"
+
     out, prev = [], None
     for row in timeline:
-        if row.get("level") is None:
+        now = state(row)
+        if now == (0, 5):
             continue
-        if prev is not None and row["level"] != prev["level"]:
-            out.append({"month": row["month"], "from": prev["level"], "to": row["level"], "since": prev["month"],
-                        "text": f"{row['month']}: Level {prev['level']} \u2192 {row['level']}"})
+        if prev is not None and now != state(prev):
+            before = state(prev)
+            change = {"month": row["month"], "from": prev.get("level"), "to": row.get("level"), "since": prev["month"],
+                      "text": f"{row['month']}: Level{'s' if isinstance(before, tuple) else ''} {shown(before)} "
+                              f"\u2192 {shown(now)}"}
+            if isinstance(before, tuple):
+                change["from_range"] = list(before)
+            if isinstance(now, tuple):
+                change["to_range"] = list(now)
+            out.append(change)
         prev = row
     return out
 
