@@ -82,7 +82,9 @@ def print_level(lv: dict[str, Any], console: Console | None = None) -> None:
         t.add_column(col)
     for name, d in lv["dimensions"].items():
         t.add_row(name, _lvl(d["level"], d["range"]) if d["source"] != "none" else "not enough evidence",
-                  d["confidence"], d["source"], esc(d["summary"]))
+                  d["confidence"] + (f" that it is at least {d['level']}; {d['level'] + 1}-{d['range'][1]} unseen"
+                                     if d["level"] is not None and d["range"][1] > d["level"] else ""),
+                  d["source"], esc(d["summary"]))
     console.print(t)
     for c in lv["contradictions"]:
         console.print(f"[yellow]contradiction:[/yellow] {esc(c['text'])}")
