@@ -187,3 +187,14 @@ def test_confidence_of_a_range_open_above_is_worded_as_about_the_lower_bound(rep
     dim.update(level=2, range=[2, 5], confidence="high")
     md = render_markdown(report)
     assert f"| {dim['name']} | " in md and "high that it is at least 2; 3-5 unseen" in md
+
+
+def test_repo_json_holds_no_absolute_paths_and_still_feeds_the_report(repo, tmp_path):
+    saved = tmp_path / "ev.json"
+    code, output = _cli("repo", str(repo), "--json", str(saved), "--no-cache", "-q")
+    assert code == 0, output
+    text = saved.read_text()
+    assert "client-secret-corp" not in text and str(Path(__file__).resolve().parents[1]) not in text
+    assert json.loads(text)["repository"]["path"] == "shop"
+    code, output = _cli("report", "--repo", str(saved), "-q", "-o", str(tmp_path / "r.html"))
+    assert code == 0, output
