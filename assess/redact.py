@@ -51,3 +51,53 @@ def scrub_identities(text: Any) -> Any:
     return re.sub(r"[^:,;<>]*<<e-mail>>|[^:,;<>]*<e-mail>", " <e-mail>", out).replace("  ", " ")
 
 
+
+
+def shown_path(path: str | None) -> str | None:
+    """A file or folder as written without ``--show-identities``: an absolute path reveals home
+    folders and client names, so a file shipped with assess becomes "bundled <package-relative
+    path>" and anything else its last component (the repository's folder name, a user's rubric by
+    file name)."""
+    if not path:
+        return path
+    from pathlib import Path, PurePath
+
+    package = Path(__file__).resolve().parent
+    try:
+        return "bundled " + Path(path).resolve().relative_to(package).as_posix().split("/", 1)[-1]
+    except (ValueError, OSError):
+        return PurePath(path).name or path
+
+
+def private_evidence_paths(evidence: dict[str, Any]) -> dict[str, Any]:
+    """A copy of one repository's evidence (``assess repo --json``) with its absolute paths cut to
+    :func:`shown_path`: the repository folder, the attribution catalogues, the rubric of its level."""
+    import copy
+
+    e = copy.deepcopy(evidence)
+    repo = e.get("repository") or {}
+    if repo.get("path"):
+        repo["path"] = shown_path(repo["path"])
+    catalogue = (e.get("attribution") or {}).get("catalogue") or {}
+    if isinstance(catalogue.get("files"), list):
+        catalogue["files"] = [shown_path(f) for f in catalogue["files"]]
+    rubric = (e.get("level") or {}).get("rubric")
+    if isinstance(rubric, dict) and rubric.get("file"):
+        rubric["file"] = shown_path(rubric["file"])
+    return e
+
+
+def private_report_paths(doc: dict[str, Any]) -> dict[str, Any]:
+    """The report document with every absolute path it carries cut to :func:`shown_path` (the
+    evidence blocks are copied first: the caller's evidence is not changed)."""
+    for repo in doc.get("repositories") or []:
+        repo["path"] = shown_path(repo.get("path"))
+    for block in (doc.get("methods") or {}, doc.get("team_level") or {}):
+        rubric = block.get("rubric")
+        if isinstance(rubric, dict) and rubric.get("file"):
+            block["rubric"] = {**rubric, "file": shown_path(rubric["file"])}
+    doc["evidence"] = [private_evidence_paths(e) for e in doc.get("evidence") or []]
+    study = (doc.get("study") or {}).get("study")
+    if isinstance(study, dict) and study.get("directory"):
+        doc["study"] = {**doc["study"], "study": {**study, "directory": shown_path(study["directory"])}}
+    return doc

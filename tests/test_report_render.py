@@ -197,3 +197,17 @@ def test_report_command_errors_are_one_line(tmp_path):
     result = runner.invoke(main, ["report", "--study", str(tmp_path), "-o", str(tmp_path / "r.pdf")])
     assert result.exit_code == 2 and "must be an .html file" in result.output
     assert not list(Path(tmp_path).glob("r.*"))
+
+
+def test_contents_links_match_the_numbered_sections(full_report):
+    # the contents list carries each section's own number (sessions are "5a" when shown), so every
+    # entry must point at a section that exists and repeat its heading's number
+    page = render_html(full_report, include_plotlyjs=False)
+    nav = re.search(r'<nav aria-label="Sections" class="toc">(.*?)</nav>', page, re.S)[1]
+    entries = re.findall(r'<a href="#([\w-]+)">(\d+a?)\. ', nav)
+    assert [target for target, _ in entries][:5] == ["headline", "gaps", "dimensions", "timeline", "agents"]
+    assert "review" in [target for target, _ in entries]
+    for target, number in entries:
+        section = re.search(rf'<section id="{target}"[^>]*>\s*<h2[^>]*>(\d+a?)\. ', page)
+        assert section, target
+        assert section[1] == number, (target, number, section[1])

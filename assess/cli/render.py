@@ -82,13 +82,16 @@ def print_level(lv: dict[str, Any], console: Console | None = None) -> None:
         t.add_column(col)
     for name, d in lv["dimensions"].items():
         t.add_row(name, _lvl(d["level"], d["range"]) if d["source"] != "none" else "not enough evidence",
-                  d["confidence"], d["source"], esc(d["summary"]))
+                  d["confidence"] + (f" that it is at least {d['level']}; {d['level'] + 1}-{d['range'][1]} unseen"
+                                     if d["level"] is not None and d["range"][1] > d["level"] else ""),
+                  d["source"], esc(d["summary"]))
     console.print(t)
     for c in lv["contradictions"]:
         console.print(f"[yellow]contradiction:[/yellow] {esc(c['text'])}")
     if o["failed_gate"]:
         fg = o["failed_gate"]
-        short = ", ".join(f"{f['dimension']} (at {f['level'] if f['level'] is not None else '?'}, needs {f['required']})"
+        short = ", ".join(f"{f['dimension']} (at " + (f"Level {f['level']}" if f['level'] is not None else "not enough evidence")
+                          + f", needs {f['required']})"
                           for f in fg.get("all_failing", []))
         console.print(f"Next level ({fg['level']}) is held back by: {esc(short)}")
         for i, step in enumerate(lv.get("next_steps", []), 1):

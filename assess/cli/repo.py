@@ -53,7 +53,10 @@ def repo_command(path: str, json_out: str | None, commits_out: str | None, quiet
         with atomic_open(commits_out, "w", newline="", private=options.show_identities) as fh:
             rows.to_csv(fh, index=False)
     if json_out:
-        write_json(json_out, evidence, private=options.show_identities)
+        from assess.redact import private_evidence_paths
+
+        saved = evidence if options.show_identities else private_evidence_paths(evidence)
+        write_json(json_out, saved, private=options.show_identities)
     if not quiet and json_out != "-":
         print_repo_summary(evidence)
         if a.source_evidence.get("forge"):

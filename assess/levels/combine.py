@@ -75,7 +75,8 @@ def _dimensions(s: dict[str, Any], artefacts: dict[str, Any], inferred: list[dic
     }
 
 
-def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_placeable_why: str) -> dict[str, Any]:
+def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_placeable_why: str,
+             has_git: bool = True) -> dict[str, Any]:
     gates = {int(k): v for k, v in rubric["gates"].items()}
     if not placeable:
         return {"level": None, "range": [0, 5], "confidence": "none", "failed_gate": None, "placeable": False,
@@ -92,12 +93,15 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
     if fail is not None:
         dim_name, req = fail["failing"][0]
         d = dims[dim_name]
-        have = "not enough evidence" if d.level is None else f"Level {d.level}"
+        have = "has not enough evidence" if d.level is None else f"is at Level {d.level}"
         failed = {"level": fail["level"], "dimension": dim_name,
-                  "reason": f"{dim_name} is at {have}; Level {fail['level']} needs {dim_name} at {req} or more",
+                  "reason": f"{dim_name} {have}; Level {fail['level']} needs {dim_name} at {req} or more",
                   "needed": _next_step(dim_name, req, rubric),
                   "all_failing": [{"dimension": n, "required": r, "level": dims[n].level} for n, r in fail["failing"]]}
-    if level is None:
+    if level is None and not has_git:
+        summary = (f"No repository was given, so no evidence places the team: it could be anywhere in Levels "
+                   f"{lo}-{hi}. The claimed level is the team's own view.")
+    elif level is None:
         summary = (f"No agent-written code in the assessment window, so git alone places the team somewhere in "
                    f"Levels {lo}-{hi}; the questionnaire can narrow it.")
     else:
@@ -164,14 +168,30 @@ def before_agents(month: str | None, rubric: dict[str, Any]) -> bool:
 
 
 def level_changes(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Months where the level judged on that month's evidence differs from the previous placed month."""
+    """Months where the level judged on that month's evidence differs from the previous placed month.
+    A month git leaves as a narrowed range (no single level, e.g. 0-2) counts as placed at that range,
+    so a change out of a range (0-2 -> 1) or into one is listed too; a month with no evidence (0-5) is skipped."""
+    def state(row: dict[str, Any]) -> int | tuple[int, int]:
+        return row["level"] if row.get("level") is not None else tuple(row.get("range") or (0, 5))
+
+    def shown(value: int | tuple[int, int]) -> str:
+        return f"{value}" if isinstance(value, int) else f"{value[0]}\u2013{value[1]}"
+
     out, prev = [], None
     for row in timeline:
-        if row.get("level") is None:
+        now = state(row)
+        if now == (0, 5):
             continue
-        if prev is not None and row["level"] != prev["level"]:
-            out.append({"month": row["month"], "from": prev["level"], "to": row["level"], "since": prev["month"],
-                        "text": f"{row['month']}: Level {prev['level']} \u2192 {row['level']}"})
+        if prev is not None and now != state(prev):
+            before = state(prev)
+            change = {"month": row["month"], "from": prev.get("level"), "to": row.get("level"), "since": prev["month"],
+                      "text": f"{row['month']}: Level{'s' if isinstance(before, tuple) else ''} {shown(before)} "
+                              f"\u2192 {shown(now)}"}
+            if isinstance(before, tuple):
+                change["from_range"] = list(before)
+            if isinstance(now, tuple):
+                change["to_range"] = list(now)
+            out.append(change)
         prev = row
     return out
 
@@ -254,13 +274,21 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
     if not evidences:
         for d in dims.values():
             d.source = "+".join(p for p in d.source.split("+") if p != "git") or "none"
-    overall = _overall(dims, rubric, placeable, why)
+    overall = _overall(dims, rubric, placeable, why, has_git=bool(evidences))
     window_end = max((e["window"]["end"] for e in evidences if e["window"].get("end")), default=None)
     if placeable and evidences and window_end and before_agents(window_end, rubric):
         overall = {"level": 0, "range": [0, 0], "confidence": "high", "failed_gate": None, "placeable": True,
                    "summary": f"Level 0: the assessment window ends in {window_end[:7]}, before coding agents existed "
                               f"(the first came in {rubric['history']['agents_available_from']}); nothing in this "
                               "history can be agent work."}
+    gaps = perception_gaps(overall, s, survey, study)
+    level_gap = gaps.get("level") or {}
+    if overall.get("level") is None and level_gap.get("gap"):
+        # wording only: a claim outside the range git allows cannot narrow it; say it contradicts
+        overall["summary"] = (overall["summary"].replace("; the questionnaire can narrow it.", ".")
+                              + f" The questionnaire's claimed level ({level_gap['claimed']:g}) lies "
+                              + ("above" if level_gap["gap"] > 0 else "below")
+                              + " this range: the team's answers contradict the history, so they cannot narrow it.")
     next_steps = []
     if overall.get("failed_gate"):
         # safety first: specs, tests and unattended runs come before people stop reading diffs
@@ -280,7 +308,7 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         "level_changes": level_changes(timeline),
         "contradictions": contradictions,
         "shares": window_shares(evidences, s),
-        "gaps": perception_gaps(overall, s, survey, study),
+        "gaps": gaps,
         "next_steps": next_steps,
         "window": {"code_commits": s["code_commits"] if s else 0},
         # which repository each referenced commit belongs to (for links when several are assessed)

@@ -59,16 +59,21 @@ def _level_gap(overall: dict[str, Any], survey: dict[str, Any] | None) -> dict[s
     c = float(value)
     placeable = overall.get("placeable", True)
     lo, hi = overall["range"]
-    distance = (0.0 if lo <= c <= hi else (c - hi if c > hi else c - lo)) if placeable else None
     evidenced = overall.get("level")
+    # a range of 0-5 with no level is no evidence at all (survey only): there is nothing to compare with
+    compared = placeable and not (evidenced is None and [lo, hi] == [0, 5])
+    distance = (0.0 if lo <= c <= hi else (c - hi if c > hi else c - lo)) if compared else None
     text = None
-    if placeable:
+    measure = "median" if claimed.get("median") is not None else "mean"
+    if placeable and not compared:
+        text = f"The team places itself at Level {c:g} (questionnaire {measure}); no evidence to compare with."
+    elif placeable:
         text = (f"The team places itself at Level {c:g}; the evidence says "
                 + (f"Level {evidenced}" if evidenced is not None else f"Levels {lo}-{hi}")
                 + ("" if not distance else
                    f" ({abs(distance):g} level{'s' if abs(distance) != 1 else ''} "
                    f"{'above' if distance > 0 else 'below'} the evidenced range)"))
-    return {"claimed": c, "claimed_mean": claimed.get("mean"), "claimed_n": claimed["n"],
+    return {"claimed": c, "claimed_measure": measure, "claimed_mean": claimed.get("mean"), "claimed_n": claimed["n"],
             "claimed_distribution": claimed.get("distribution"), "evidenced": evidenced,
             "evidenced_range": [lo, hi] if placeable else None, "gap": distance,
             "survey_item": claimed.get("item"), "text": text}

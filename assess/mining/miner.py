@@ -236,4 +236,7 @@ def _parse_window(since: str | None, until: str | None) -> tuple[pd.Timestamp | 
         if name == "--until" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             ts += pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # a date means the whole day
         out.append(ts)
+    if out[0] is not None and out[1] is not None and out[0] > out[1]:
+        raise AssessError(f"--since {since} is after --until {until}: no date can be in that window",
+                          hint="swap the two dates")
     return out[0], out[1]

@@ -11,7 +11,7 @@ from typing import Any
 
 from assess import __version__
 from assess.findings import DIMENSIONS
-from assess.redact import sanitize_remote
+from assess.redact import private_report_paths, sanitize_remote
 from assess.report.escape import fill_template
 from assess.stamp import report_stamp
 
@@ -454,4 +454,4 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
     from assess.sessions.report import report_section
 
     doc["sessions"] = report_section(sessions)   # null without --sessions
-    return doc
+    return doc if show_identities else private_report_paths(doc)

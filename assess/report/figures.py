@@ -63,7 +63,8 @@ def level_gap(gap: dict[str, Any]) -> Figure:
         colours.append(ORANGE)
         texts.append(f"{gap['claimed']:g}")
     rng = gap.get("evidenced_range")
-    if gap.get("evidenced") is not None or rng:
+    compared = gap.get("evidenced") is not None or (rng and gap.get("gap") is not None)
+    if compared:
         point = gap["evidenced"] if gap.get("evidenced") is not None else (rng[0] + rng[1]) / 2
         labels.append("Evidenced")
         xs.append(point)
@@ -78,8 +79,9 @@ def level_gap(gap: dict[str, Any]) -> Figure:
         hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False))
     _layout(fig, "Level: claimed vs evidenced", "Level (0–5)", height=230)
     fig.update_xaxes(range=[-0.3, 5.3], dtick=1)
-    caption = (f"The team places itself at level {gap['claimed']:g} (median of {gap['claimed_n']} answers); "
-               + (f"the evidence places it at {texts[-1]}." if len(texts) > 1 else "the evidence gives no level."))
+    caption = (f"The team places itself at level {gap['claimed']:g} ({gap.get('claimed_measure', 'median')} of "
+               f"{gap['claimed_n']} answers); "
+               + (f"the evidence places it at {texts[-1]}." if len(texts) > 1 else "no evidence to compare with."))
     rows = [[label, text] for label, text in zip(labels, texts)]
     return Figure("fig-gap-level", "Level: claimed vs evidenced", caption, fig, ["Source", "Level"], rows, 230)
 

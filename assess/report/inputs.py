@@ -126,6 +126,13 @@ def load_survey(paths: Sequence[str | Path], *, questionnaire: str | Path | None
     if not responses.responses and not responses.rejected:
         raise AssessError(f"no survey responses found in {', '.join(str(p) for p in ps)}",
                           hint="pass response files (.json, .csv, .xlsx) or a folder holding them")
+    if not responses.responses:
+        # every response was refused (unreadable, too deep, wrong format): a report built on none
+        # of them would look like a survey that said nothing, so name the first refusal instead
+        first = responses.rejected[0]
+        more = f" (and {len(responses.rejected) - 1} more refused)" if len(responses.rejected) > 1 else ""
+        raise InputError(first.source, f"no valid survey responses: {first.location}: {first.reason}{more}",
+                         hint="`assess survey validate` lists every problem")
     return score_survey(q, responses, min_group=min_group)
 
 

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 from functools import lru_cache
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -147,4 +148,5 @@ def render_html(report: dict[str, Any], *, figures: dict[str, Figure] | None = N
 def render_markdown(report: dict[str, Any], *, html_name: str | None = "report.html") -> str:
     """A short summary for a pull request or a chat message."""
     template = _environment(True).get_template(MD_TEMPLATE)
-    return template.render(r=report, html_name=html_name, link=_md_link, raw=MdSafe)
+    json_name = str(PurePath(html_name).with_suffix(".json")) if html_name else "report.json"
+    return template.render(r=report, html_name=html_name, json_name=json_name, link=_md_link, raw=MdSafe)
