@@ -42,7 +42,7 @@ def repo_command(path: str, rev: str, since: str | None, until: str | None, wind
 
     with commit_progress("Mining history", quiet) as progress:
         mining = mine_repository(path, rev=rev, since=since, until=until, use_cache=not no_cache,
-                                 signatures=signatures, on_progress=progress)
+                                 signatures=signatures, rubric=rubric, on_progress=progress)
     evidence = build_evidence(mining, window_days=window_days, show_identities=show_identities)
     evidence["level"] = place_repository(evidence, survey=survey, rubric_path=rubric)
     if commits_out:

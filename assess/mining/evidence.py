@@ -59,6 +59,13 @@ def _share(part: float, whole: float) -> float | None:
     return None if not whole else round(float(part) / float(whole), 4)
 
 
+def _line_weight(commits: pd.DataFrame) -> pd.Series:
+    """Per-commit AI line weight (assess/mining/share.py); whole AI commits when it was not computed."""
+    if "ai_line_weight" in commits:
+        return commits["ai_line_weight"]
+    return (commits["class"] == "ai").astype(float)
+
+
 def work_commits(commits: pd.DataFrame) -> pd.DataFrame:
     """Commits that change content and are authored by a person or an agent (no merges, no bots)."""
     return commits[(~commits["is_merge"]) & (commits["class"] != "automation")]
@@ -68,14 +75,14 @@ def share_block(commits: pd.DataFrame) -> dict[str, Any]:
     work = work_commits(commits)
     ai = work[work["class"] == "ai"]
     lines = work["added"] + work["deleted"]
-    ai_lines = ai["added"] + ai["deleted"]
+    ai_lines = lines * _line_weight(work)  # one definition of AI lines: assess/mining/share.py
     return {
         "commits": int(len(work)),
         "ai_commits": int(len(ai)),
         "ai_commits_low_confidence": int((ai["confidence"] == "low").sum()),
         "ai_share_commits": _share(len(ai), len(work)),
         "lines": int(lines.sum()),
-        "ai_lines": int(ai_lines.sum()),
+        "ai_lines": int(round(ai_lines.sum())),
         "ai_share_lines": _share(ai_lines.sum(), lines.sum()),
     }
 
@@ -104,7 +111,7 @@ def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
         "human": commits["class"] == "human", "ai": commits["class"] == "ai",
         "automation": commits["class"] == "automation", "commits": work, "ai_commits": ai,
         "ai_commits_low_confidence": ai & (commits["confidence"] == "low"),
-        "lines": lines.where(work, 0), "ai_lines": lines.where(ai, 0),
+        "lines": lines.where(work, 0), "ai_lines": (lines * _line_weight(commits)).round().where(ai, 0),
     }).astype("int64")
     month = commits["author_time"].dt.strftime("%Y-%m")
     sums = f.groupby(month).sum()

@@ -215,7 +215,7 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
         "commits": 1, "work_commits": work, "code_commits": code,
         "ai_code_commits": code & strong, "ai_code_commits_low": code & is_ai & ~strong,
         "human_code_commits": code & (c["class"] == "human"),
-        "code_lines": k["code_lines"].where(code, 0), "ai_code_lines": k["code_lines"].where(code & strong, 0),
+        "code_lines": k["code_lines"].where(code, 0), "ai_code_lines": (k["code_lines"] * _line_weight(c)).round().where(code & strong, 0),
         "ai_multi_file_commits": code & strong & (c["files"] >= 3),
         "human_commits": human,
         "human_spec_doc_only_commits": human & (all_files > 0) & (k["code_files"] == 0) & (k["tests_files"] == 0)
@@ -232,6 +232,11 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
         "ai_off_hours_commits": ai_all & off,
     }, index=c.index)
     return f.astype("int64")
+
+
+def _line_weight(c: pd.DataFrame) -> pd.Series:
+    """The share of a commit's lines that count as AI (assess/mining/share.py); 1 when not computed."""
+    return c["ai_line_weight"] if "ai_line_weight" in c else pd.Series(1.0, index=c.index)
 
 
 def _followed_up(c: pd.DataFrame, ai_code: pd.Series, files: pd.DataFrame) -> pd.Series:
@@ -300,7 +305,9 @@ def _merge_stats(m: pd.DataFrame) -> dict[str, Any]:
             "ai_merges_by_human": int((ai_merges["merged_by"] == "human").sum()),
             "ai_merges_by_machine": int((ai_merges["merged_by"] != "human").sum()),
             "ai_merge_delay_hours_median": _round(ai_merges["delay_hours"].median()),
-            "ai_merge_lines_median": _round(ai_merges["lines"].median())}
+            "ai_merge_lines_median": _round(ai_merges["lines"].median()),
+            # bulk by count as well as size: 25 small agent commits merged at once is bulk too
+            "ai_merge_commits_median": _round(ai_merges["branch_commits"].median())}
 
 
 def _round(x: Any) -> float | None:
