@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from assess.mining import build_evidence, mine_repository
+from assess.pipeline import observational_step
 from assess.synthetic import SynthCommit, write_history
 
 TRAILER = "\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
@@ -23,7 +24,7 @@ def test_recovers_faster_ai_changes_and_labels_itself(tmp_path):
                                        {f"src/f{person}_{i}.py": "x = 1\n" * rng.randint(5, 20)}))
     commits.sort(key=lambda c: c.time)
     write_history(tmp_path / "r", commits)
-    obs = build_evidence(mine_repository(tmp_path / "r", use_cache=False))["observational_speedup"]
+    obs = observational_step(mine_repository(tmp_path / "r", use_cache=False))
     assert obs["kind"] == "observational" and "not randomised" in obs["label"]
     est = obs["estimate"]
     # the AI change's minutes are measured since the previous (human) commit: about -50%
@@ -33,5 +34,12 @@ def test_recovers_faster_ai_changes_and_labels_itself(tmp_path):
 def test_too_little_history_gives_a_reason_not_a_number(tmp_path):
     write_history(tmp_path / "r", [SynthCommit(("P", "p@x.example"), 1_700_000_000 + i * 600, f"c{i}\n",
                                                {f"f{i}.py": "x\n"}) for i in range(5)])
-    obs = build_evidence(mine_repository(tmp_path / "r", use_cache=False))["observational_speedup"]
+    obs = observational_step(mine_repository(tmp_path / "r", use_cache=False))
     assert obs["estimate"] is None and "too few" in obs["reason"]
+
+
+def test_mining_no_longer_runs_the_estimator(tmp_path):
+    """Observational speedup is its own pipeline step, not part of the mined evidence."""
+    write_history(tmp_path / "r", [SynthCommit(("P", "p@x.example"), 1_700_000_000 + i * 600, f"c{i}\n",
+                                               {f"f{i}.py": "x\n"}) for i in range(3)])
+    assert "observational_speedup" not in build_evidence(mine_repository(tmp_path / "r", use_cache=False))

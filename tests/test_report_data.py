@@ -12,7 +12,6 @@ import pytest
 
 from assess.mining import build_evidence, mine_repository
 from assess.report import assemble_report, build_report, report_errors, validate_report
-from assess.report.placement import unplaced
 from assess.resources import package_file
 
 XSS_MESSAGE = 'Fix </script><script>window.__xss=1</script> <img src=x onerror="window.__xss=2">'
@@ -92,7 +91,6 @@ def evidence(make_repo):
 
 def test_sample_level_follows_the_level_schema(evidence):
     jsonschema.validate(sample_level(evidence), LEVEL_SCHEMA)
-    jsonschema.validate(unplaced({"git": True, "survey": False, "study": False}), LEVEL_SCHEMA)
 
 
 def test_git_only_report_validates_and_states_what_is_missing(evidence):
@@ -144,11 +142,11 @@ def test_survey_and_study_make_all_three_gaps(evidence, tmp_path, monkeypatch):
     level = sample_level(evidence)
     placement_calls = []
 
-    def fake_place(evs, survey, study, rubric_path=None):
+    def fake_place(evs, survey=None, study=None, rubric_path=None, **kwargs):
         placement_calls.append((len(evs), survey is not None, study is not None))
-        return level, [None]
+        return level
 
-    monkeypatch.setattr("assess.report.place", fake_place)
+    monkeypatch.setattr("assess.levels.place_team", fake_place)
     report = build_report([_save(evidence, tmp_path)], [tmp_path / "survey"], tmp_path / "study", bootstrap_reps=50)
     assert placement_calls == [(1, True, True)]
     validate_report(report)

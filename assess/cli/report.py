@@ -3,42 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from assess.cli.progress import commit_progress
+from assess.cli.sourceopts import build_options, source_options
 
 
 @click.command("report")
 @click.option("--repo", "repos", multiple=True, metavar="PATH",
               help="A git repository (or evidence JSON from `assess repo --json`); repeat for several "
                    "repositories of one team.")
-@click.option("--survey", "survey", multiple=True, metavar="FILES|DIR",
-              help="Questionnaire responses (.json/.csv/.xlsx files or a folder), or one summary JSON "
-                   "from `assess survey score --json`; repeatable.")
-@click.option("--study", default=None, metavar="DIR",
-              help="A registered study folder (or analysis JSON from `assess study analyze --json`).")
+@source_options
 @click.option("-o", "--output", default="report.html", show_default=True, metavar="report.html",
               help="The HTML file; report.json and report.md are written beside it.")
-@click.option("--show-identities", is_flag=True, help="Show developer names from the study (off by default).")
-@click.option("--window-days", default=90, show_default=True, type=click.IntRange(1, 3650),
-              help="Days up to each repository's newest commit that form its assessment window.")
-@click.option("--rev", default="HEAD", show_default=True, help="Revision whose history is mined.")
-@click.option("--min-group", default=5, show_default=True, type=click.IntRange(1, 1000),
-              help="Questionnaire anonymity threshold: fewer respondents show aggregates only.")
-@click.option("--questionnaire", default=None, type=click.Path(dir_okay=False, path_type=str),
-              help="Questionnaire YAML the responses answer (default: the bundled one).")
-@click.option("--rubric", default=None, type=click.Path(dir_okay=False, path_type=str),
-              help="Rubric YAML with the level thresholds (default: the bundled one).")
-@click.option("--no-cache", is_flag=True, help="Mine from scratch; neither read nor write the cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; print only the paths written.")
-def report_command(repos: tuple[str, ...], survey: tuple[str, ...], study: str | None, output: str,
-                   show_identities: bool, window_days: int, rev: str, min_group: int, questionnaire: str | None,
-                   rubric: str | None, no_cache: bool, quiet: bool) -> None:
+def report_command(repos: tuple[str, ...], output: str, quiet: bool, **params: Any) -> None:
     """Write the level report: where the team stands, how far belief is from evidence, and what
     the next level would take. Works with any subset of --repo, --survey and --study."""
-    from assess.report import build_report, output_paths, write_report
+    from assess.pipeline import run_assessment
+    from assess.report import output_paths, write_report
 
+    options = build_options(repos, params)
     output_paths(output)  # a wrong -o fails before any slow work
     current: list = []  # one progress display at a time (rich allows only one live display)
 
@@ -53,9 +40,7 @@ def report_command(repos: tuple[str, ...], survey: tuple[str, ...], study: str |
         return block.__enter__()
 
     try:
-        report = build_report(list(repos), list(survey) or None, study, show_identities=show_identities,
-                              window_days=window_days, rev=rev, min_group=min_group, questionnaire=questionnaire,
-                              use_cache=not no_cache, rubric=rubric, on_repository=on_repository)
+        report = run_assessment(options, on_repository=on_repository).report_model()
     finally:
         close_progress()
     files = write_report(report, output)

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Table
 
+from assess import defaults
 from assess.errors import AssessError
 
 
@@ -204,7 +205,7 @@ def _print_analysis(result: dict) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "json_path", help="Write the analysis as JSON to FILE (- for stdout).")
 @click.option("--allow-changed", is_flag=True, help="Keep tasks changed after registration (current values).")
-@click.option("--bootstrap", "reps", type=int, default=2000, show_default=True,
+@click.option("--bootstrap", "reps", type=int, default=defaults.BOOTSTRAP_REPS, show_default=True,
               help="Cluster-bootstrap resamples (0 to skip).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 def analyze_command(directory: Path, json_path: str | None, allow_changed: bool, reps: int, seed: int) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from assess import defaults
 from assess.errors import AssessError
 
 QUESTIONNAIRE_OPTION = click.option(
@@ -120,7 +121,7 @@ def import_command(files: tuple[Path, ...], questionnaire_path: Path | None, out
 @QUESTIONNAIRE_OPTION
 @click.option("--json", "json_out", type=click.Path(path_type=Path), default=None,
               help="Write the summary as JSON (schema: assess/schemas/survey.schema.json); '-' for stdout.")
-@click.option("--min-group", type=click.IntRange(min=1), default=5, show_default=True,
+@click.option("--min-group", type=click.IntRange(min=1), default=defaults.MIN_GROUP, show_default=True,
               help="Below this many respondents only team-level aggregates are shown.")
 def score_command(files: tuple[Path, ...], questionnaire_path: Path | None, json_out: Path | None,
                   min_group: int) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from assess.findings import Finding
+from assess.levels.observed import combine_findings
 from assess.levels.placement import (
     CONF_ORDER,
     DIMENSIONS,
@@ -135,7 +137,8 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
                    f"Levels {lo}-{hi}; the questionnaire can narrow it.")
     else:
         summary = f"Level {level}" + (f" (range {lo}-{hi})" if lo != hi else "") + ": " + dims["authorship"].summary
-        from_survey = [k for k, d in dims.items() if d.source == "git+survey" and d.summary.startswith("Level ")]
+        from_survey = [k for k, d in dims.items() if "survey" in d.source.split("+")
+                       and d.summary.startswith("Level ") and " from the questionnaire" in d.summary]
         if from_survey:
             summary += (f" The questionnaire set {', '.join(from_survey)} inside the range git allows, so this level "
                         "partly rests on the team's own answers.")
@@ -225,9 +228,12 @@ def _gaps(overall: dict[str, Any], s: dict[str, Any] | None, survey: dict[str, A
 
 
 def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = None,
-               study: dict[str, Any] | None = None, rubric_path: str | Path | None = None) -> dict[str, Any]:
-    """The placement for one team from its repositories' evidence, a survey summary and a study."""
-    rubric = load_rubric(rubric_path)
+               study: dict[str, Any] | None = None, rubric_path: str | Path | None = None,
+               findings: list[Finding] | None = None, rubric: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The placement for one team from its repositories' evidence, a survey summary, a study and
+    the findings of other sources (sessions, forge; see :mod:`assess.levels.observed`)."""
+    rubric = rubric if rubric is not None else load_rubric(rubric_path)
+    findings = list(findings or [])
     pooled = pool_signals(evidences) if evidences else {"window": None, "artefacts": {}, "inferred": [], "by_month": []}
     s = pooled["window"]
     line_records = bool(evidences) and all(e["attribution"]["line_records"]["commits_covered"] > 0 for e in evidences)
@@ -247,12 +253,14 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         note = "No code-changing commits in the window." if evidences else "No repository was assessed."
         dims = {d: Dim(d, None, 0, 5, "none", "none", note, []) for d in DIMENSIONS[:-1]}
     dims["organisation"] = organisation_from_survey(survey, rubric)
+    for name in DIMENSIONS:
+        # observed first (sessions and forge see what git cannot), then the team's own answers
+        dims[name] = combine_findings(dims[name], findings)
     for name in DIMENSIONS[:-1]:
         dims[name] = apply_survey(dims[name], survey, rubric, contradictions)
-    if not evidences and survey:
+    if not evidences:
         for d in dims.values():
-            if d.source == "git+survey":
-                d.source = "survey"
+            d.source = "+".join(p for p in d.source.split("+") if p != "git") or "none"
     overall = _overall(dims, rubric, placeable, why)
     next_steps = []
     if overall.get("failed_gate"):
@@ -264,6 +272,7 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         "rubric": {"file": rubric["_file"], "version": str(rubric.get("version", "")),
                    "thresholds": {k: v for k, v in rubric.items() if k not in ("_file", "next_steps")}},
         "sources": {"git": bool(evidences), "survey": survey is not None, "study": study is not None,
+                    **{name: True for name in sorted({f.source for f in findings})},
                     "repositories": [e["repository"]["name"] for e in evidences]},
         "overall": overall,
         "dimensions": {k: dims[k].as_dict() for k in DIMENSIONS},
@@ -278,6 +287,7 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
 
 
 def place_repository(evidence: dict[str, Any], survey: dict[str, Any] | None = None,
-                     study: dict[str, Any] | None = None, rubric_path: str | Path | None = None) -> dict[str, Any]:
+                     study: dict[str, Any] | None = None, rubric_path: str | Path | None = None,
+                     findings: list[Finding] | None = None, rubric: dict[str, Any] | None = None) -> dict[str, Any]:
     """The placement for a single repository (same shape as :func:`place_team`)."""
-    return place_team([evidence], survey, study, rubric_path)
+    return place_team([evidence], survey, study, rubric_path, findings=findings, rubric=rubric)

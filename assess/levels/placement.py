@@ -419,12 +419,12 @@ def apply_survey(dim: Dim, survey: dict[str, Any] | None, r: dict[str, Any], con
                                    "text": f"{dim.name}: the questionnaire points to Level {s_level}, {side} what the "
                                            f"repository shows ({_span(dim.lo, dim.hi)}); the repository's bound stands.",
                                    "survey_items": items})
-        if dim.source == "git":
-            dim.source = "git+survey"
+        if dim.source != "none":
+            _add_source(dim, "survey")
         return dim
     moved = dim.level != s_level
     dim.level, dim.lo, dim.hi = s_level, s_level, s_level
-    dim.source = "git+survey"
+    _add_source(dim, "survey")
     if moved:
         # the team's own answers, not git, picked the level inside git's range: say so, and no
         # more than medium confidence
@@ -434,6 +434,13 @@ def apply_survey(dim: Dim, survey: dict[str, Any] | None, r: dict[str, Any], con
     elif dim.confidence in ("low", "none"):
         dim.confidence = "medium"
     return dim
+
+
+def _add_source(dim: Dim, source: str) -> None:
+    parts = [p for p in dim.source.split("+") if p and p != "none"]
+    if source not in parts:
+        parts.append(source)
+    dim.source = "+".join(parts) or "none"
 
 
 def staged(levels: dict[str, int | None], gates: dict[int, dict[str, int]], default: int = 0) -> tuple[int, dict | None]:

@@ -7,12 +7,12 @@ from typing import Any
 
 import pandas as pd
 
-from assess import __version__
+from assess import __version__, defaults
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
 
 SCHEMA_VERSION = "1.0"
-DEFAULT_WINDOW_DAYS = 90
+DEFAULT_WINDOW_DAYS = defaults.WINDOW_DAYS
 EXAMPLES_PER_AGENT = 5
 
 
@@ -125,13 +125,6 @@ def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def _observational(commits: pd.DataFrame) -> dict[str, Any]:
-    # imported here: statsmodels costs seconds to import and most runs never reach this line first
-    from assess.speedup.observational import observational_speedup
-
-    return observational_speedup(commits)
-
-
 def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS,
                    show_identities: bool = False) -> dict[str, Any]:
     """The repository evidence document (validated by ``assess/schemas/evidence.schema.json``)."""
@@ -238,8 +231,6 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
         },
         "artefacts": mining.artefacts,
         "signals": compute_signals(c, mining.files, mining.artefacts, mining.head, start, end),
-        # observational only: never shown beside the randomised estimate as its equal
-        "observational_speedup": _observational(c),
         "identities": identities,
         "caveats": caveats,
     }

@@ -1,5 +1,5 @@
 """The level report: one self-contained HTML page, its data as JSON (report.schema.json) and a short
-Markdown summary, from any subset of repository evidence, questionnaire and randomised study.
+Markdown summary. The report only formats: every number comes from :mod:`assess.pipeline`.
 
 Public API::
 
@@ -16,54 +16,34 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assess.errors import AssessError
+from assess import defaults
 from assess.report.assemble import assemble_report
 from assess.report.figures import build_figures
 from assess.report.inputs import load_repository, load_study, load_survey
 from assess.report.outputs import ReportFiles, output_paths, write_report
-from assess.report.placement import place
 from assess.report.render import render_html, render_markdown
 from assess.report.schema import REPORT_SCHEMA, report_errors, validate_report
 
 
 def build_report(repos: Sequence[str | Path] = (), survey: Sequence[str | Path] | None = None,
-                 study: str | Path | None = None, *, show_identities: bool = False, window_days: int = 90,
-                 rev: str = "HEAD", min_group: int = 5, questionnaire: str | Path | None = None,
-                 use_cache: bool = True, bootstrap_reps: int = 2000, rubric: str | Path | None = None,
+                 study: str | Path | None = None, *, show_identities: bool = False,
+                 window_days: int = defaults.WINDOW_DAYS, rev: str = defaults.REV, since: str | None = None,
+                 until: str | None = None, signatures: str | None = None, min_group: int = defaults.MIN_GROUP,
+                 questionnaire: str | Path | None = None, use_cache: bool = True,
+                 bootstrap_reps: int = defaults.BOOTSTRAP_REPS, rubric: str | Path | None = None,
                  on_repository: Callable[[str], Callable[[int], None] | None] | None = None) -> dict[str, Any]:
-    """Read every given input, place the team (together and per repository) and assemble the report
-    data. ``repos``: git repositories or evidence JSON files; ``survey``: response files/folders or
-    one summary JSON; ``study``: a study folder or analysis JSON; ``rubric``: a rubric YAML for the
-    placement (default: the bundled one). At least one input is needed."""
-    if not repos and not survey and study is None:
-        raise AssessError("nothing to report on", hint="give --repo PATH, --survey FILES or --study DIR")
-    seen: set[str] = set()
-    for path in repos:  # the same repository twice would be counted twice in every team figure
-        key = str(Path(path).resolve())
-        if key in seen:
-            raise AssessError(f"{path}: the same repository is given twice", hint="name each --repo once")
-        seen.add(key)
-    evidences = []
-    for path in repos:
-        progress = on_repository(str(path)) if on_repository else None
-        evidences.append(load_repository(path, rev=rev, window_days=window_days, show_identities=show_identities,
-                                         use_cache=use_cache, on_progress=progress))
-    _dedupe_names(evidences)
-    summary = load_survey(survey, questionnaire=questionnaire, min_group=min_group) if survey else None
-    analysis = load_study(study, bootstrap_reps=bootstrap_reps) if study is not None else None
-    team, per_repo = place(evidences, summary, analysis, rubric_path=str(rubric) if rubric else None)
-    return assemble_report(evidences=evidences, team=team, repo_levels=per_repo, survey=summary, study=analysis,
-                           show_identities=show_identities)
+    """The report data for any subset of repositories (or saved evidence JSON), survey responses
+    (or a saved summary) and a study (folder or saved analysis): a shortcut for
+    ``run_assessment(SourceOptions(...)).report_model()``."""
+    from assess.pipeline import SourceOptions, run_assessment
 
-
-def _dedupe_names(evidences: list[dict[str, Any]]) -> None:
-    """Two repositories with the same folder name get ``name (2)`` so links and tables stay apart."""
-    seen: dict[str, int] = {}
-    for e in evidences:
-        name = e["repository"]["name"]
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            e["repository"]["name"] = f"{name} ({seen[name]})"
+    options = SourceOptions(repos=tuple(str(r) for r in repos), survey=tuple(str(s) for s in survey or ()),
+                            study=str(study) if study is not None else None, show_identities=show_identities,
+                            window_days=window_days, rev=rev, since=since, until=until, signatures=signatures,
+                            min_group=min_group, questionnaire=str(questionnaire) if questionnaire else None,
+                            use_cache=use_cache, bootstrap_reps=bootstrap_reps,
+                            rubric=str(rubric) if rubric else None)
+    return run_assessment(options, on_repository=on_repository).report_model()
 
 
 __all__ = ["REPORT_SCHEMA", "ReportFiles", "assemble_report", "build_figures", "build_report", "load_repository",

@@ -10,8 +10,8 @@ from collections import defaultdict
 from typing import Any
 
 from assess import __version__
+from assess.findings import DIMENSIONS
 from assess.report.escape import fill_template
-from assess.report.placement import DIMENSIONS
 
 SCHEMA_VERSION = "1.0"
 

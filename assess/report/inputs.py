@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 
+from assess import defaults
 from assess.errors import AssessError, InputError
 from assess.resources import package_file
 
@@ -41,25 +42,35 @@ def _validate(path: Path, data: Any, schema_name: str, what: str) -> None:
                          hint=f"expected the JSON that {schema_name} describes")
 
 
-def load_repository(path: str | Path, *, rev: str = "HEAD", window_days: int = 90, show_identities: bool = False,
-                    use_cache: bool = True, signatures: str | None = None,
-                    on_progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Evidence for one repository: mined from the git repository at ``path``, or read from a
-    ``.json`` file that ``assess repo --json`` wrote (validated against evidence.schema.json)."""
+def load_repository(path: str | Path, *, rev: str = defaults.REV, since: str | None = None, until: str | None = None,
+                    window_days: int = defaults.WINDOW_DAYS, show_identities: bool = False, use_cache: bool = True,
+                    signatures: str | None = None, on_progress: Callable[[int], None] | None = None,
+                    rubric: str | None = None) -> tuple[dict[str, Any], Any]:
+    """(evidence, mining) for one repository: mined from the git repository at ``path``, or
+    (evidence, None) read from a ``.json`` file that ``assess repo --json`` wrote (validated against
+    evidence.schema.json). Options that select history must match what a saved file was mined with."""
     p = Path(path)
     if p.is_file() and p.suffix.lower() == ".json":
         data = _read_json(p)
         _validate(p, data, "evidence.schema.json", "repository evidence")
+        mined = data.get("mining") or {}
+        for option, value in (("since", since), ("until", until)):
+            if value is not None and mined.get(option) != value:
+                raise InputError(p, f"saved evidence was mined with --{option} {mined.get(option) or '(none)'}, "
+                                    f"not {value}", field=f"mining.{option}",
+                                 hint="mine the repository again with these options, or drop them")
+        if signatures is not None:
+            raise InputError(p, "--signatures applies when mining; this is saved evidence",
+                             hint="mine the repository again with --signatures, or drop it")
         if not show_identities:
             data.get("identities", {}).pop("people", None)
             data.setdefault("identities", {})["shown"] = False
-        return data
-    if not p.exists():
-        raise InputError(p, "no such repository or evidence file")
+        return data, None
     from assess.mining import build_evidence, mine_repository
 
-    mining = mine_repository(p, rev=rev, use_cache=use_cache, signatures=signatures, on_progress=on_progress)
-    return build_evidence(mining, window_days=window_days, show_identities=show_identities)
+    mining = mine_repository(p, rev=rev, since=since, until=until, use_cache=use_cache, signatures=signatures,
+                             rubric=rubric, on_progress=on_progress)
+    return build_evidence(mining, window_days=window_days, show_identities=show_identities), mining
 
 
 def _summary_file(paths: Sequence[Path]) -> Path | None:
@@ -73,10 +84,11 @@ def _summary_file(paths: Sequence[Path]) -> Path | None:
 
 
 def load_survey(paths: Sequence[str | Path], *, questionnaire: str | Path | None = None,
-                min_group: int = 5) -> dict[str, Any]:
+                min_group: int = defaults.MIN_GROUP) -> dict[str, Any]:
     """The survey summary: responses (files or folders of .json/.csv/.xlsx) scored with the
-    questionnaire, or one summary JSON that ``assess survey score --json`` wrote."""
-    from assess.survey import load_questionnaire, load_responses, score_survey
+    questionnaire, or one summary JSON that ``assess survey score --json`` wrote — held to the
+    anonymity floor ``min_group`` either way."""
+    from assess.survey import enforce_min_group, load_questionnaire, load_responses, score_survey
 
     ps = [Path(p) for p in paths]
     for p in ps:
@@ -86,7 +98,7 @@ def load_survey(paths: Sequence[str | Path], *, questionnaire: str | Path | None
     if summary_path is not None:
         data = _read_json(summary_path)
         _validate(summary_path, data, "survey.schema.json", "a survey summary")
-        return data
+        return enforce_min_group(data, min_group)
     q = load_questionnaire(Path(questionnaire) if questionnaire else None)
     responses = load_responses(ps, q)
     if not responses.responses and not responses.rejected:
@@ -95,7 +107,7 @@ def load_survey(paths: Sequence[str | Path], *, questionnaire: str | Path | None
     return score_survey(q, responses, min_group=min_group)
 
 
-def load_study(path: str | Path, *, bootstrap_reps: int = 2000, seed: int = 0,
+def load_study(path: str | Path, *, bootstrap_reps: int = defaults.BOOTSTRAP_REPS, seed: int = 0,
                allow_changed: bool = False) -> dict[str, Any]:
     """The study analysis: a registered study folder analysed now, or a JSON file that
     ``assess study analyze --json`` wrote (validated against study.schema.json)."""

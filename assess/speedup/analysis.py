@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest, ttest_ind
 
+from assess import defaults
 from assess.errors import AssessError
 from assess.speedup.estimators import (
     Interval,
@@ -86,7 +87,7 @@ def _pp(perceived: float | None, measured: float) -> float | None:
 
 def analyze_frame(frame: pd.DataFrame, *, participants: dict[str, Participant] | None = None,
                   integrity: dict[str, Any] | None = None, name: str = "", directory: str | None = None,
-                  bootstrap_reps: int = 2000, seed: int = 0) -> dict[str, Any]:
+                  bootstrap_reps: int = defaults.BOOTSTRAP_REPS, seed: int = 0) -> dict[str, Any]:
     """Analyse a table of completed tasks (see :mod:`assess.speedup.estimators` for its columns)."""
     participants = participants or {}
     frame = frame.reset_index(drop=True)
@@ -266,7 +267,7 @@ def analyze_frame(frame: pd.DataFrame, *, participants: dict[str, Participant] |
     }
 
 
-def analyze_study(directory: str | Path, *, allow_changed: bool = False, bootstrap_reps: int = 2000,
+def analyze_study(directory: str | Path, *, allow_changed: bool = False, bootstrap_reps: int = defaults.BOOTSTRAP_REPS,
                   seed: int = 0) -> dict[str, Any]:
     """Analyse a registered study folder; the result matches ``assess/schemas/study.schema.json``."""
     data = load_study(directory, allow_changed=allow_changed)

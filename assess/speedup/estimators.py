@@ -23,6 +23,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.stats import norm
 
+from assess import defaults
+
 Z95 = float(norm.ppf(0.975))
 MODEL = "OLS of log(actual minutes) on AI-allowed with log(forecast minutes without AI) as covariate"
 
@@ -96,7 +98,7 @@ def regression_intervals(frame: pd.DataFrame) -> list[Interval]:
     return out
 
 
-def cluster_bootstrap(frame: pd.DataFrame, *, reps: int = 2000, seed: int = 0
+def cluster_bootstrap(frame: pd.DataFrame, *, reps: int = defaults.BOOTSTRAP_REPS, seed: int = 0
                       ) -> tuple[Interval | None, Interval | None]:
     """Percentile intervals from resampling developers with replacement: for the regression speedup
     and for the raw ratio of mean times (METR's ratio estimator)."""

@@ -14,11 +14,11 @@ from assess.survey.importing import load_responses
 from assess.survey.loader import check_questionnaire, default_questionnaire_path, load_questionnaire
 from assess.survey.model import DIMENSIONS, Item, Option, Questionnaire
 from assess.survey.responses import Notice, Problem, Rejection, Response, ResponseSet, validate_answers
-from assess.survey.scoring import score_survey
+from assess.survey.scoring import enforce_min_group, score_survey
 from assess.survey.simulate import simulate_responses
 
 __all__ = [
     "DIMENSIONS", "Item", "Notice", "Option", "Problem", "Questionnaire", "Rejection", "Response",
-    "ResponseSet", "check_questionnaire", "default_questionnaire_path", "load_questionnaire",
+    "ResponseSet", "check_questionnaire", "enforce_min_group", "default_questionnaire_path", "load_questionnaire",
     "load_responses", "score_survey", "simulate_responses", "validate_answers",
 ]

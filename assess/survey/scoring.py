@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from assess import defaults
 from assess.survey.model import DIMENSIONS, Item, Questionnaire
 from assess.survey.responses import Response, ResponseSet
 from assess.survey.stats import ALPHA_LOW, cronbach_alpha, mean, median, rounded, sd
 
 SUMMARY_SCHEMA_ID = "assess-survey-summary/1"
-DEFAULT_MIN_GROUP = 5
+DEFAULT_MIN_GROUP = defaults.MIN_GROUP
 METR_SCALE = ("time_with_ai / time_without_ai - 1: positive = slower, negative = faster "
               "(-0.2 = tasks take 20% less time with AI)")
 UNATTENDED_THRESHOLDS = (1.0, 4.0, 12.0)
@@ -210,3 +211,56 @@ def _per_respondent(questionnaire: Questionnaire, responses: list[Response]) -> 
         })
     return sorted(rows, key=lambda r: (r["claimed_level"] is None, r["claimed_level"] or 0,
                                        [v if v is not None else -1 for v in r["dimensions"].values()]))
+
+
+def enforce_min_group(summary: dict[str, Any], min_group: int = DEFAULT_MIN_GROUP) -> dict[str, Any]:
+    """A saved summary held to the anonymity floor ``min_group``: when it has fewer respondents
+    than that and was scored with a lower floor, everything :func:`score_survey` withholds below
+    the floor (medians, spreads, extremes, distributions, free text, per-respondent rows) is removed.
+    The stricter of the saved and the requested floor holds; the input is not modified."""
+    import copy
+
+    if min_group < 1:
+        raise ValueError("min_group must be at least 1")
+    out = copy.deepcopy(summary)
+    anonymity = out.setdefault("anonymity", {})
+    floor = max(int(anonymity.get("min_group") or 1), min_group)
+    n = int(out.get("respondents") or 0)
+    if n >= floor or anonymity.get("aggregated_only"):
+        anonymity["min_group"] = floor
+        return out
+
+    def stats(block: Any) -> None:
+        if isinstance(block, dict):
+            for key in ("median", "sd"):
+                if key in block:
+                    block[key] = None
+            block.pop("min", None)
+            block.pop("max", None)
+
+    for d in (out.get("dimensions") or {}).values():
+        stats(d)
+    claimed = out.get("claimed_level") or {}
+    claimed["median"], claimed["distribution"] = None, None
+    stats(out.get("perceived_ai_share"))
+    for key in ("retrospective", "forecast"):
+        block = (out.get("perceived_speedup") or {}).get(key)
+        stats(block)
+        if isinstance(block, dict):
+            block["share_expecting_faster"] = None
+    unattended = out.get("unattended_hours")
+    stats(unattended)
+    if isinstance(unattended, dict):
+        unattended["share_at_least"] = {k: None for k in unattended.get("share_at_least") or {}}
+    verification = out.get("verification") or {}
+    for option in (verification.get("options") or {}).values():
+        option["count"], option["share"] = None, None
+    if isinstance(verification.get("level"), dict):
+        verification["level"]["median"] = None
+    for block in (out.get("free_text") or {}).values():
+        block["answers"], block["withheld"] = None, True
+    out["per_respondent"] = None
+    out["anonymity"] = {"min_group": floor, "aggregated_only": True,
+                        "note": (f"{n} respondent(s), fewer than {floor}: only team-level aggregates are shown; "
+                                 "no per-respondent answers, free text, minima or maxima")}
+    return out
