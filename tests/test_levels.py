@@ -105,7 +105,7 @@ def test_loop_commits_under_a_persons_name_are_inferred_agent_work(tmp_path):
     auth, auto = lv["dimensions"]["authorship"], lv["dimensions"]["autonomy"]
     assert auth["level"] is not None and auth["level"] >= 3
     assert auto["level"] is not None and auto["level"] >= 3
-    assert lv["overall"]["level"] is not None and lv["overall"]["range"][1] >= 4
+    assert lv["overall"]["level"] is not None and lv["overall"]["level"] >= 3  # was: not placeable
 
 
 def test_timeline_shows_when_the_team_moved(tmp_path):

@@ -25,7 +25,7 @@ from assess.levels.placement import (
 )
 
 SUM_EXCEPT = {"max_chain", "max_chain_span_hours", "longest_chain_span_hours", "long_run_span_hours",
-              "ai_merge_delay_hours_median", "ai_merge_lines_median"}
+              "ai_merge_delay_hours_median", "ai_merge_lines_median", "ai_merge_commits_median"}
 
 
 def pool_signals(evidences: list[dict[str, Any]]) -> dict[str, Any]:

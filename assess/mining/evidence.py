@@ -83,7 +83,7 @@ def share_block(commits: pd.DataFrame) -> dict[str, Any]:
         "ai_share_commits": _share(len(ai), len(work)),
         "lines": int(lines.sum()),
         "ai_lines": int(round(ai_lines.sum())),
-        "ai_share_lines": _share(ai_lines.sum(), lines.sum()),
+        "ai_share_lines": _share(round(ai_lines.sum()), lines.sum()),  # from the reported (whole) line count
     }
 
 
@@ -111,17 +111,18 @@ def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
         "human": commits["class"] == "human", "ai": commits["class"] == "ai",
         "automation": commits["class"] == "automation", "commits": work, "ai_commits": ai,
         "ai_commits_low_confidence": ai & (commits["confidence"] == "low"),
-        "lines": lines.where(work, 0), "ai_lines": (lines * _line_weight(commits)).round().where(ai, 0),
+        "lines": lines.where(work, 0), "ai_lines": 0,
     }).astype("int64")
+    f["ai_lines"] = (lines * _line_weight(commits)).where(ai, 0)  # weighted: rounded once, per month
     month = commits["author_time"].dt.strftime("%Y-%m")
     sums = f.groupby(month).sum()
     agents = commits[ai].groupby([month[ai], commits.loc[ai, "agent"]]).size()
     rows = []
     for m, r in sums.iterrows():
         by_agent = {str(a): int(n) for (mm, a), n in agents.items() if mm == m} if len(agents) else {}
-        rows.append({"month": m, **{k: int(v) for k, v in r.items()},
+        rows.append({"month": m, **{k: int(round(v)) for k, v in r.items()},
                      "ai_share_commits": _share(r["ai_commits"], r["commits"]),
-                     "ai_share_lines": _share(r["ai_lines"], r["lines"]), "by_agent": by_agent})
+                     "ai_share_lines": _share(round(r["ai_lines"]), r["lines"]), "by_agent": by_agent})
     return rows
 
 

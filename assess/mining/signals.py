@@ -215,7 +215,7 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
         "commits": 1, "work_commits": work, "code_commits": code,
         "ai_code_commits": code & strong, "ai_code_commits_low": code & is_ai & ~strong,
         "human_code_commits": code & (c["class"] == "human"),
-        "code_lines": k["code_lines"].where(code, 0), "ai_code_lines": (k["code_lines"] * _line_weight(c)).round().where(code & strong, 0),
+        "code_lines": k["code_lines"].where(code, 0), "ai_code_lines": k["code_lines"].where(code & strong, 0),
         "ai_multi_file_commits": code & strong & (c["files"] >= 3),
         "human_commits": human,
         "human_spec_doc_only_commits": human & (all_files > 0) & (k["code_files"] == 0) & (k["tests_files"] == 0)
@@ -230,8 +230,10 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
         "ai_review_trailers": ai_all & reviewed,
         "ai_followup_fixes": code & strong & _followed_up(c, code & strong, files),
         "ai_off_hours_commits": ai_all & off,
-    }, index=c.index)
-    return f.astype("int64")
+    }, index=c.index).astype("int64")
+    # AI lines are weighted (in-session lines count at the rubric's weight): kept exact, rounded once when summed
+    f["ai_code_lines"] = f["ai_code_lines"] * _line_weight(c)
+    return f
 
 
 def _line_weight(c: pd.DataFrame) -> pd.Series:
@@ -349,7 +351,7 @@ def compute_signals(commits: pd.DataFrame, files: pd.DataFrame, artefacts: list[
     runs = _runs(work)
     in_window = (commits["author_time"] >= start) & (commits["author_time"] <= end)
     wf = feats[in_window]
-    window: dict[str, Any] = {k: int(v) for k, v in wf.sum().items()}
+    window: dict[str, Any] = {k: int(round(v)) for k, v in wf.sum().items()}
     window.update(_merge_stats(merges[(merges["time"] >= start) & (merges["time"] <= end)]))
     window.update(_chain_stats(runs[(runs["start"] >= start) & (runs["start"] <= end)] if len(runs) else runs))
     newest_first = commits[in_window].sort_values("author_time", ascending=False)
@@ -368,7 +370,7 @@ def compute_signals(commits: pd.DataFrame, files: pd.DataFrame, artefacts: list[
     run_month = runs["start"].dt.strftime("%Y-%m") if len(runs) else pd.Series(dtype=str)
     by_month = []
     for month, row in sums.iterrows():
-        entry: dict[str, Any] = {"month": month, **{k: int(v) for k, v in row.items()}}
+        entry: dict[str, Any] = {"month": month, **{k: int(round(v)) for k, v in row.items()}}
         entry.update(_merge_stats(merges[merge_month == month] if len(merges) else merges))
         stats = _chain_stats(runs[run_month == month] if len(runs) else runs)
         stats.pop("max_chain_refs")
