@@ -51,6 +51,7 @@ def test_overnight_loop_under_a_persons_name_is_unattended_agent_work(tmp_path):
     # autonomy is fed: the run is delegated work
     ev = build_evidence(m)
     assert ev["signals"]["window"]["ai_cloud_commits"] >= 160
+    assert any("machine cadence" in x for x in ev["caveats"])  # the user is told what rests on cadence
 
 
 def test_loop_without_any_trailer_is_still_agent_work(tmp_path):

@@ -192,6 +192,20 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
     if low:
         caveats.append(f"{low} commits carry only an editor-level 'assisted' marker (low confidence; e.g. VS Code "
                        "adds a Copilot co-author trailer that was reported on hand-written commits).")
+    if "channel" in c and (c["channel"] == "cadence").any():
+        inferred = c[c["channel"] == "cadence"]
+        caveats.append(f"{len(inferred)} commits under people's identities are attributed to agents from machine "
+                       f"cadence alone (per identity: long runs with minute-scale gaps, hundreds a day, through the "
+                       f"night, fixed intervals; {int((inferred['confidence'] == 'high').sum())} at high confidence, "
+                       "the rest medium). Limits: the rubric's cadence section.")
+    if "unattended" in c and "channel" in c and (c["unattended"] & (c["channel"] != "cadence")).any():
+        n = int((c["unattended"] & (c["channel"] != "cadence")).sum())
+        caveats.append(f"{n} agent commits made under people's identities at machine cadence count as unattended runs, "
+                       "not pairing.")
+    if "ai_line_weight" in c and ((c["ai_line_weight"] > 0) & (c["ai_line_weight"] < 1)).any():
+        w = float(c.loc[(c["ai_line_weight"] > 0) & (c["ai_line_weight"] < 1), "ai_line_weight"].iloc[0])
+        caveats.append(f"AI share of lines counts in-session co-authored commits at {w:g} of their lines (pairing: "
+                       "person and agent both wrote); agent-authored, delegated and unattended work counts whole.")
 
     return {
         "schema_version": SCHEMA_VERSION,
