@@ -140,7 +140,9 @@ def report(outcomes: list[Outcome]) -> None:
     print(f"within one, git can show      : {rate(one_v, len(visible))}")
     print(f"exact, all                    : {rate(exact_a, len(outcomes))}")
     print(f"within one, all               : {rate(one_a, len(outcomes))}")
+    overlap = sum(o.lo is not None and o.lo <= o.row.truth_hi and o.row.truth_lo <= o.hi for o in outcomes)
     print(f"truth inside reported range   : {rate(in_range, len(outcomes))}   (target: all)")
+    print(f"label range overlaps range    : {rate(overlap, len(outcomes))}")
     print(f"Level 0-2 controls above 2    : {len(over)} of {len(controls)}   (target: 0)"
           + ("  " + ", ".join(o.row.repo for o in over) if over else ""))
 
