@@ -31,3 +31,8 @@ class InputError(AssessError):
         self.path = path
         self.line = line
         self.field = field
+
+
+class AssessWarning(UserWarning):
+    """Something that costs time or coverage but not correctness (e.g. an unwritable cache);
+    the CLI prints it as one ``assess: warning:`` line."""

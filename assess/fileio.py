@@ -16,20 +16,61 @@ from typing import IO, Any
 from assess.errors import AssessError
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode(private: bool = False) -> int:
+    """Mode of a newly created output: 0666 (or 0600 when it holds names or messages) minus the umask."""
+    return (0o600 if private else 0o666) & ~current_umask()
+
+
+def _copy_backup(target: Path, directory: Path) -> None:
+    """``target`` to ``target.bak`` through a temporary file and a rename: a ``.bak`` that is a
+    symlink (e.g. shipped in a study folder kept in git) is replaced, never written through."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.bak.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out, open(target, "rb") as src:
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copymode(target, tmp)
+        os.replace(tmp, str(target) + ".bak")
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 @contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8",
-                newline: str | None = None, backup: bool = False) -> Iterator[IO[Any]]:
+                newline: str | None = None, backup: bool = False, private: bool = False,
+                allow_device: bool = True) -> Iterator[IO[Any]]:
     """Open a temporary file for writing that replaces ``path`` only when the block succeeds.
 
-    With ``backup=True`` an existing file is first copied to ``path + '.bak'``.
+    With ``backup=True`` an existing file is first copied to ``path + '.bak'`` (never through a
+    symlink). A new file gets 0666 minus the umask, or 0600 minus the umask with ``private=True``
+    (files holding names, e-mails or messages); an existing file keeps its mode. ``allow_device``
+    lets a user-named output be a pipe or device (``/dev/stdout``); files of a folder that is
+    rewritten in place pass False, so a planted symlink to a device is refused.
     """
     target = Path(path)
     if target.exists() and not target.is_file() and not target.is_dir():
+        if not allow_device:
+            raise AssessError(f"{target}: is not a regular file (a pipe, device or a link to one); refused",
+                              hint="replace it with a regular file")
         # a device or pipe (/dev/null, /dev/stdout, a FIFO): write straight to it; renaming over it
         # would replace the device with a regular file
         binary = "b" in mode
-        with open(target, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
-            yield fh
+        try:
+            with open(target, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
+                yield fh
+        except OSError as exc:
+            raise AssessError(f"{target}: cannot write: {exc.strerror or exc}") from None
         return
     if target.is_dir():
         raise AssessError(f"{target}: is a directory", hint="give a file name for the output")
@@ -49,13 +90,13 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, encoding: str 
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        if backup and target.exists():
-            shutil.copy2(target, str(target) + ".bak")
-        if target.exists():
+        if backup and target.is_file():
+            _copy_backup(target, directory)
+        if target.is_file() and not target.is_symlink():
             # keep the permissions the user gave the file
             shutil.copymode(target, tmp_name)
         else:
-            os.chmod(tmp_name, 0o644)
+            os.chmod(tmp_name, new_file_mode(private))
         try:
             os.replace(tmp_name, target)
         except OSError as exc:
@@ -71,13 +112,14 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, encoding: str 
         raise
 
 
-def write_text(path: str | os.PathLike[str], text: str, *, backup: bool = False) -> None:
-    with atomic_open(path, "w", backup=backup) as fh:
+def write_text(path: str | os.PathLike[str], text: str, *, backup: bool = False, private: bool = False,
+               allow_device: bool = True) -> None:
+    with atomic_open(path, "w", backup=backup, private=private, allow_device=allow_device) as fh:
         fh.write(text)
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    with atomic_open(path, "wb", encoding=None) as fh:
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, private: bool = False) -> None:
+    with atomic_open(path, "wb", encoding=None, private=private) as fh:
         fh.write(data)
 
 
@@ -98,7 +140,7 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def write_json(path: str | os.PathLike[str], data: Any) -> None:
+def write_json(path: str | os.PathLike[str], data: Any, *, private: bool = False) -> None:
     """Write JSON atomically; ``-`` writes to stdout."""
     text = to_json_text(data)
     if str(path) == "-":
@@ -106,7 +148,7 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
 
         sys.stdout.write(text)
         return
-    write_text(path, text)
+    write_text(path, text, private=private)
 
 
 def _json_default(value: Any) -> Any:

@@ -138,12 +138,15 @@ class Assessment:
 
 
 def _check_repos(repos: tuple[str, ...]) -> None:
-    seen: set[str] = set()
+    from assess.mining.gitrepo import repository_key
+
+    seen: dict[str, str] = {}
     for path in repos:  # the same repository twice would be counted twice in every team figure
-        key = str(Path(path).resolve())
+        key = repository_key(path)  # a path, its .git and a linked worktree share one git directory
         if key in seen:
-            raise AssessError(f"{path}: the same repository is given twice", hint="name each --repo once")
-        seen.add(key)
+            raise AssessError(f"{path}: the same repository as {seen[key]} is given twice",
+                              hint="name each --repo once (a folder, its .git and its worktrees are one repository)")
+        seen[key] = str(path)
 
 
 def _dedupe_names(evidences: list[dict[str, Any]]) -> None:

@@ -56,7 +56,7 @@ def test_cache_of_another_repository_is_not_trusted(make_repo, monkeypatch):
     # force both repositories onto the same cache file
     from assess.mining import cache as cache_mod
 
-    monkeypatch.setattr(cache_mod, "cache_path", lambda common_dir, rev: cache_mod.cache_dir() / "same.pickle")
+    monkeypatch.setattr(cache_mod, "cache_path", lambda common_dir, rev: cache_mod.cache_dir() / "same.json")
     mine_repository(a.path)
     m = mine_repository(b.path)
     assert m.stats.cache != "hit" and list(m.commits["subject"]) == ["b0"]
@@ -68,8 +68,8 @@ def test_corrupt_cache_is_rebuilt(make_repo):
     mine_repository(r.path)
     from assess.mining import cache as cache_mod
 
-    for f in cache_mod.cache_dir().glob("history-*.pickle"):
-        f.write_bytes(b"not a pickle")
+    for f in cache_mod.cache_dir().glob("history-*.json"):
+        f.write_bytes(b"{not json")
     m = mine_repository(r.path)
     assert m.stats.cache == "miss" and len(m.commits) == 1
 

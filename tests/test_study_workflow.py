@@ -219,6 +219,11 @@ def test_changed_after_registration_is_flagged_and_excluded(tmp_path: Path) -> N
     flipped = reg_text.replace("ai_allowed: true", "ai_allowed: false", 1)
     assert flipped != reg_text
     _write(directory / "registration.yaml", flipped)
+    # a flipped arm no longer follows from the frozen seed: refused outright
+    with pytest.raises(InputError, match="differ from those its frozen seed gives"):
+        analyze_study(directory, bootstrap_reps=0)
+    # other edits (here the registration time) break the hash: flagged, the analysis warns
+    _write(directory / "registration.yaml", reg_text.replace("registered_at: '", "registered_at: '1", 1))
     tampered = analyze_study(directory, bootstrap_reps=0)
     assert tampered["integrity"]["registration_hash_ok"] is False
     assert any("registration.yaml was edited" in w for w in tampered["warnings"])
@@ -229,7 +234,7 @@ def test_noncompliance_is_reported_and_analysed_intention_to_treat(tmp_path: Pat
     register_study(directory, seed=4)
     _fill_results(directory)
     disallowed = sorted(t.task_id for t in load_registration(directory).tasks.values() if not t.ai_allowed)
-    record_result(directory, disallowed[0], followed="no")
+    record_result(directory, disallowed[0], followed="no", replace=True)
     result = analyze_study(directory, bootstrap_reps=0)
     nc = result["integrity"]["non_compliance"]
     assert nc["task_ids"] == [disallowed[0]] and nc["ai_disallowed"] == 1
@@ -292,7 +297,7 @@ def test_record_validates_and_keeps_a_backup(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown developer 'zoe'"):
         record_post_study(directory, "zoe", "-10%")
     assert (directory / "results.csv").read_text() == before
-    record_result(directory, "T01", actual_minutes=55, notes="took longer")
+    record_result(directory, "T01", actual_minutes=55, notes="took longer", replace=True)
     assert (directory / "results.csv.bak").read_text() == before
     row = next(r for r in _rows(directory / "results.csv") if r["task_id"] == "T01")
     assert row["actual_minutes"] == "55" and row["notes"] == "took longer"

@@ -86,9 +86,10 @@ def register_command(directory: Path, seed: int | None, new_block: bool) -> None
 @click.option("--developer", help="With --post-study or --expected: whose estimate.")
 @click.option("--post-study", help="The developer's overall estimate after the study (e.g. -20%).")
 @click.option("--expected", help="The developer's expected speedup before the study (e.g. -24%).")
+@click.option("--replace", is_flag=True, help="Overwrite a value already recorded (otherwise refused).")
 def record_command(directory: Path, task: str | None, minutes: str | None, followed: str | None,
                    ai_effect: str | None, notes: str | None, developer: str | None, post_study: str | None,
-                   expected: str | None) -> None:
+                   expected: str | None, replace: bool) -> None:
     """Record a task's result (TASK with --minutes, --followed, --ai-effect), or a developer's
     estimate (--developer with --post-study or --expected). Speedups: negative = faster with AI."""
     from assess.speedup.record import record_post_study, record_result
@@ -97,15 +98,15 @@ def record_command(directory: Path, task: str | None, minutes: str | None, follo
         if developer or post_study or expected:
             raise click.UsageError("give either TASK or --developer, not both")
         row = record_result(directory, task, actual_minutes=minutes, followed=followed,
-                            post_task_speedup=ai_effect, notes=notes)
+                            post_task_speedup=ai_effect, notes=notes, replace=replace)
         click.echo(f"recorded {task}: " + ", ".join(f"{k}={v}" for k, v in row.items() if v))
         return
     if not developer or not (post_study or expected):
         raise click.UsageError("give TASK, or --developer with --post-study and/or --expected")
     if post_study:
-        record_post_study(directory, developer, post_study)
+        record_post_study(directory, developer, post_study, replace=replace)
     if expected:
-        record_post_study(directory, developer, expected, column="expected_speedup")
+        record_post_study(directory, developer, expected, column="expected_speedup", replace=replace)
     click.echo(f"recorded estimate(s) for {developer}")
 
 

@@ -101,7 +101,7 @@ def import_command(files: tuple[Path, ...], questionnaire_path: Path | None, out
     Columns are mapped by the item id in each question's title, e.g. "[q_review_read] How much…";
     identifying columns (timestamps, names, emails) are dropped."""
     from assess.survey import load_responses
-    from assess.survey.terminal import write_response
+    from assess.survey.importing import save_responses
 
     questionnaire = _questionnaire(questionnaire_path)
     response_set = load_responses(list(files), questionnaire)
@@ -109,9 +109,7 @@ def import_command(files: tuple[Path, ...], questionnaire_path: Path | None, out
     if not response_set.responses:
         raise AssessError(f"no response could be imported from {len(files)} file(s) "
                           f"({len(response_set.rejected)} rejected, reasons above)", hint="fix the files and retry")
-    outdir.mkdir(parents=True, exist_ok=True)
-    for response in response_set.responses:
-        write_response(response, outdir / f"response-{response.response_id}.json")
+    save_responses(response_set.responses, outdir)
     click.echo(f"Imported {len(response_set.responses)} response(s) into {outdir}; "
                f"{len(response_set.rejected)} rejected.")
 

@@ -43,8 +43,11 @@ def _trailer_hits(commits: pd.DataFrame, rules: list[Rule]) -> list[tuple[int, R
     out = []
     for (key, value), idxs in pairs.items():
         for rule in rules:
-            if rule.key is not None and rule.key.fullmatch(key) and rule.pattern.search(value):
-                out.extend((i, rule, f"{key}: {value}") for i in idxs)
+            found = rule.pattern.search(value) if rule.key is not None and rule.key.fullmatch(key) else None
+            if found:
+                # only what the rule matched (an agent's address), never the rest of the value: a
+                # co-author trailer can name a person beside the agent
+                out.extend((i, rule, f"{key}: {found.group(0)[:200]}") for i in idxs)
     return out
 
 

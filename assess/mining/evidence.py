@@ -8,35 +8,32 @@ from typing import Any
 import pandas as pd
 
 from assess import __version__, defaults
+from assess.mining.history import MAX_MESSAGE_BYTES, TRUNCATED_MARK
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
+from assess.redact import sanitize_remote, scrub_identities
 
 SCHEMA_VERSION = "1.0"
+TRUNCATED_TEXT = TRUNCATED_MARK.decode()
 DEFAULT_WINDOW_DAYS = defaults.WINDOW_DAYS
 EXAMPLES_PER_AGENT = 5
 
 
 def forge_commit_url(remote: str | None) -> str | None:
     """A commit-link template (``{sha}`` placeholder) for remotes on known forges."""
+    remote = sanitize_remote(remote)
     if not remote:
         return None
-    m = re.match(r"^(?:https?://(?:[^@/]+@)?|ssh://git@|git@)(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)"
-                 r"[:/]([^\s]+?)(?:\.git)?/?$", remote.strip())
+    m = re.match(r"^(?:https?://|ssh://git@|git@)(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)"
+                 r"[:/]([^\s?#]+?)(?:\.git)?/?$", remote.strip(), re.IGNORECASE)
     if not m:
         return None
-    host, slug = m.group(1), m.group(2)
+    host, slug = m.group(1).lower(), m.group(2)
     if host == "gitlab.com":
         return f"https://{host}/{slug}/-/commit/{{sha}}"
     if host == "bitbucket.org":
         return f"https://{host}/{slug}/commits/{{sha}}"
     return f"https://{host}/{slug}/commit/{{sha}}"
-
-
-def sanitize_remote(remote: str | None) -> str | None:
-    """Drop credentials from a remote URL before it is written anywhere."""
-    if not remote:
-        return None
-    return re.sub(r"^(https?://)[^@/]+@", r"\1", remote.strip())
 
 
 def repository_name(path: Any) -> str:
@@ -179,9 +176,15 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
     if end is not None and (now - end).days > 30:
         caveats.append(f"The newest commit is {(now - end).days} days old: the {window_days}-day window covers the "
                        f"repository's last active stretch ({start.date()} to {end.date()}), not today.")
-    future = int((c["author_time"] > now + pd.Timedelta(days=1)).sum())
+    future = int(c["time_clamped"].sum()) if "time_clamped" in c else 0
     if future:
-        caveats.append(f"{future} commit(s) are dated in the future (a wrong clock); the window ignores those dates.")
+        caveats.append(f"{future} commit(s) are dated in the future or before 1684 (a wrong clock or a forged "
+                       "date); their dates were clamped to the committer date, or to the newest plausible date "
+                       "in the history, so they neither stretch the window nor hide the repository's age.")
+    truncated = int(c["body"].str.contains(TRUNCATED_TEXT, regex=False).sum()) if len(c) else 0
+    if truncated:
+        caveats.append(f"{truncated} commit message(s) longer than {MAX_MESSAGE_BYTES // 1024} KB were cut in "
+                       "the middle before reading; markers in the cut part are not seen.")
     if mining.since or mining.until:
         caveats.append(f"History restricted to commits authored from {mining.since or 'the start'} "
                        f"to {mining.until or 'the end'}.")
@@ -206,6 +209,17 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
         w = float(c.loc[(c["ai_line_weight"] > 0) & (c["ai_line_weight"] < 1), "ai_line_weight"].iloc[0])
         caveats.append(f"AI share of lines counts in-session co-authored commits at {w:g} of their lines (pairing: "
                        "person and agent both wrote); agent-authored, delegated and unattended work counts whole.")
+
+    signals = compute_signals(c, mining.files, mining.artefacts, mining.head, start, end)
+    if not show_identities:
+        # a pseudonym beside the commits it made is re-identified by looking the commits up: the
+        # commits stay (they are the evidence), the pseudonym goes
+        for item in signals.get("inferred", []):
+            person = str(item.get("person", ""))
+            item["text"] = str(item.get("text", "")).replace(person, "one human identity", 1)
+            item["person"] = "withheld"
+    for agent in agents:
+        agent["example_matches"] = [scrub_identities(m) for m in agent["example_matches"]]
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -245,7 +259,7 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
             "catalogue": {"files": list(cat.files), "entries": len(cat.entries)},
         },
         "artefacts": mining.artefacts,
-        "signals": compute_signals(c, mining.files, mining.artefacts, mining.head, start, end),
+        "signals": signals,
         "identities": identities,
         "caveats": caveats,
     }
@@ -257,7 +271,8 @@ def commit_rows(mining: RepoMining, *, show_identities: bool = False) -> pd.Data
     out = pd.DataFrame({
         "sha": c["sha"],
         "author_time": c["author_time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "class": c["class"], "agent": c["agent"], "matched_by": c["matched_by"],
+        "class": c["class"], "agent": c["agent"],
+        "matched_by": c["matched_by"] if show_identities else c["matched_by"].map(scrub_identities),
         "files": c["files"], "added": c["added"], "deleted": c["deleted"],
         "is_merge": c["is_merge"], "person": c["person"],
     })

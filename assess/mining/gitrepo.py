@@ -107,5 +107,30 @@ def open_repository(path: str | os.PathLike[str]) -> Repository:
     common_dir = Path(repo.common_dir).resolve()
     work_tree = None if bare else Path(repo.working_tree_dir).resolve()
     repo.close()
-    return Repository(path=target.resolve(), git_dir=git_dir, common_dir=common_dir,
-                      work_tree=work_tree, bare=bare)
+    located = Repository(path=target.resolve(), git_dir=git_dir, common_dir=common_dir,
+                         work_tree=work_tree, bare=bare)
+    _refuse_dubious_ownership(located)
+    return located
+
+
+def _refuse_dubious_ownership(repo: Repository) -> None:
+    """git refuses a repository another user owns (common in containers and CI); every later git
+    command would then fail as if the repository were empty, so name the cause and the fix."""
+    proc = repo.run("rev-parse", "--git-dir")
+    if proc.returncode != 0 and b"dubious ownership" in proc.stderr:
+        where = repo.work_tree or repo.git_dir
+        raise AssessError(f"{repo.path}: git refuses this repository: dubious ownership (it is owned by "
+                          "another user)", hint=f"if you trust it, run `git config --global --add "
+                          f"safe.directory {where}`")
+
+
+def repository_key(path: str | os.PathLike[str]) -> str:
+    """What identifies a repository given as a folder: its shared git directory (so a work tree,
+    its ``.git`` and a linked worktree are one); any other path (an evidence JSON) by itself."""
+    p = Path(path)
+    if p.is_dir():
+        try:
+            return str(open_repository(p).common_dir)
+        except AssessError:
+            pass  # reported properly when the repository is read
+    return str(p.resolve())

@@ -23,6 +23,10 @@ _MARK = b"\x00\x01assess-commit\x02\x00"
 _FIELDS = ["%H", "%P", "%aN", "%aE", "%an", "%ae", "%cN", "%cE", "%cn", "%ce", "%at", "%ai", "%ct", "%ci", "%B"]
 LOG_FORMAT = "%x00%x01assess-commit%x02%x00" + "%x00".join(_FIELDS) + "%x00"
 _N_HEADER = len(_FIELDS)
+# Reason: the longest real commit messages (squashed PR bodies, changelogs) are tens of KB; beyond
+# 256 KB a message is cut so a hostile one costs bounded time and memory.
+MAX_MESSAGE_BYTES = 256 * 1024
+TRUNCATED_MARK = b"[... message truncated by assess ...]"
 
 COMMIT_COLUMNS = [
     "sha", "parents", "is_merge", "author_name", "author_email", "author_name_raw", "author_email_raw",
@@ -132,6 +136,9 @@ def _parse_record(record: bytes, out: ParsedHistory, raw: bool = False,
     (sha_b, parents_b, an, ae, an_raw, ae_raw, cn, ce, cn_raw, ce_raw, at, ai, ct, ci, body_b) = parts[:_N_HEADER]
     rest = parts[_N_HEADER] if len(parts) > _N_HEADER else b""
     sha = sha_b.decode("ascii")
+    if len(body_b) > MAX_MESSAGE_BYTES:
+        # a hostile 200 MB message: keep the subject and the end (where trailers live), mark the cut
+        body_b = body_b[:MAX_MESSAGE_BYTES // 2] + b"\n" + TRUNCATED_MARK + b"\n" + body_b[-MAX_MESSAGE_BYTES // 2:]
     message = decode_text(body_b)
     subject, _, body = message.partition("\n")
     first_file = len(out.files)
@@ -151,20 +158,38 @@ def _parse_record(record: bytes, out: ParsedHistory, raw: bool = False,
     ))
 
 
+# A single record (one commit) is kept to its first MB and its last 16 MB (the --numstat list of a
+# huge commit); a longer one (a hostile 200 MB message) loses its middle, so memory stays bounded.
+_KEEP_HEAD = 1 << 20
+_KEEP_TAIL = 16 << 20
+
+
 def iter_records(stream: Iterable[bytes]) -> Iterator[bytes]:
-    """Split a byte stream of ``git log`` output into per-commit records."""
-    buffer = b""
+    """Split a byte stream of ``git log`` output into per-commit records, in linear time: each
+    chunk is searched once for the record marker (never the whole buffer again)."""
+    buf = bytearray()
+    scan = 0
     for chunk in stream:
         if not chunk:
             continue
-        buffer += chunk
-        pieces = buffer.split(_MARK)
-        buffer = pieces.pop()  # possibly incomplete
-        for piece in pieces:
-            if piece:
-                yield piece
-    if buffer:
-        yield buffer
+        buf += chunk
+        start = 0
+        while True:
+            i = buf.find(_MARK, scan)
+            if i < 0:
+                break
+            if i > start:
+                yield bytes(buf[start:i])
+            start = scan = i + len(_MARK)
+        if start:
+            del buf[:start]
+        scan = max(0, len(buf) - len(_MARK) + 1)
+        if len(buf) > _KEEP_HEAD + 2 * _KEEP_TAIL:
+            del buf[_KEEP_HEAD:len(buf) - _KEEP_TAIL]
+            buf[_KEEP_HEAD:_KEEP_HEAD] = b"\n" + TRUNCATED_MARK + b"\n"
+            scan = max(0, len(buf) - len(_MARK) + 1)
+    if buf:
+        yield bytes(buf)
 
 
 def log_command(repo: Repository, revs: list[str], *, since: str | None = None,
@@ -278,7 +303,8 @@ def _stream_parallel(repo: Repository, shas: list[str], jobs: int,
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        while t.is_alive():  # a timed join lets Ctrl-C reach this thread at once
+            t.join(0.2)
     for r in results:
         if isinstance(r, BaseException):
             raise r
@@ -310,7 +336,7 @@ def _stream(repo: Repository, revs: list[str], since: str | None, until: str | N
             try:
                 proc.stdin.write(("\n".join(stdin_shas) + "\n").encode())
                 proc.stdin.close()
-            except BrokenPipeError:
+            except (OSError, ValueError):  # git exited (error, Ctrl-C) or the pipe was closed
                 pass
 
         threading.Thread(target=feed, daemon=True).start()
@@ -345,11 +371,44 @@ def _stream(repo: Repository, revs: list[str], since: str | None, until: str | N
     return out
 
 
+# Reason: pandas timestamps end in 2262 and a commit cannot be from the future; a clock that far
+# off is a wrong or hostile date. One day of slack covers time zones and clock skew.
+FUTURE_SLACK_SECONDS = 86_400
+EARLIEST_SECONDS = -9_000_000_000  # 1684: pandas' lower bound is 1677
+
+
+def clamp_times(author: list[int], committer: list[int], now: float | None = None) -> tuple[list[int], list[int], list[bool]]:
+    """Dates in the future (2100, year 10000) or before 1684 are clamped so mining neither crashes
+    nor stretches its window: an author date beyond now takes the committer date when that one is
+    plausible, else the newest plausible date in the history (so an archived repository keeps its
+    age); returns the new author and committer times and which commits were clamped."""
+    import time
+
+    limit = int((time.time() if now is None else now) + FUTURE_SLACK_SECONDS)
+
+    def ok(t: int) -> bool:
+        return EARLIEST_SECONDS <= t <= limit
+
+    plausible = [t for t in author if ok(t)] + [t for t in committer if ok(t)]
+    fallback = max(plausible) if plausible else min(limit, int(time.time() if now is None else now))
+    new_author, new_committer, clamped = [], [], []
+    for a, c in zip(author, committer):
+        c2 = c if ok(c) else (a if ok(a) else fallback)
+        a2 = a if ok(a) else c2
+        new_author.append(a2)
+        new_committer.append(c2)
+        clamped.append(a2 != a or c2 != c)
+    return new_author, new_committer, clamped
+
+
 def to_frames(parsed: ParsedHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build the commits and file-changes frames from parsed rows."""
     commits = pd.DataFrame.from_records(parsed.commits, columns=COMMIT_COLUMNS)
-    for col in ("author_time", "commit_time"):
-        commits[col] = pd.to_datetime(commits[col].astype("int64"), unit="s", utc=True)
+    author, committer, clamped = clamp_times([int(x) for x in commits["author_time"]],
+                                             [int(x) for x in commits["commit_time"]])
+    commits["author_time"] = pd.to_datetime(pd.Series(author, index=commits.index, dtype="int64"), unit="s", utc=True)
+    commits["commit_time"] = pd.to_datetime(pd.Series(committer, index=commits.index, dtype="int64"), unit="s", utc=True)
+    commits["time_clamped"] = pd.Series(clamped, index=commits.index, dtype=bool)
     for col in ("files", "added", "deleted", "binary_files", "author_tz_minutes", "commit_tz_minutes"):
         commits[col] = commits[col].astype("int64")
     commits["is_merge"] = commits["is_merge"].astype(bool)

@@ -89,17 +89,53 @@ def _mine_parsed(repo: Repository, rev: str, head: str, use_cache: bool,
 
 
 def _mailmap_fingerprint(repo: Repository, head: str) -> str:
-    """Identities in the cache were mapped through .mailmap: a changed mailmap invalidates them."""
+    """Identities in the cache were mapped through .mailmap, and history through replace refs and
+    grafts: a change to any of them (including the file named by ``mailmap.file`` or the blob named
+    by ``mailmap.blob``) invalidates the cached rows."""
     import hashlib
 
     h = hashlib.sha256()
     if repo.work_tree is not None and (repo.work_tree / ".mailmap").is_file():
-        h.update((repo.work_tree / ".mailmap").read_bytes())
+        h.update(_bounded_read(repo.work_tree / ".mailmap"))
     else:
         h.update(repo.run("cat-file", "-p", f"{head}:.mailmap").stdout)
     for key in ("mailmap.file", "mailmap.blob"):
-        h.update(repo.run("config", "--get", key).stdout)
+        value = repo.run("config", "--get", key).stdout
+        h.update(b"\0" + key.encode() + b"=" + value)
+        name = value.decode("utf-8", "replace").strip()
+        if not name:
+            continue
+        if key == "mailmap.file":
+            target = Path(os.path.expanduser(name))
+            if not target.is_absolute():  # git resolves it from where it runs: the work tree
+                target = (repo.work_tree or repo.git_dir) / target
+            h.update(_bounded_read(target))
+        else:
+            h.update(repo.run("cat-file", "-p", name).stdout)
+    # `git replace` and grafts rewrite what `git log` shows without changing the head
+    h.update(repo.run("for-each-ref", "--format=%(refname) %(objectname)", "refs/replace/").stdout)
+    h.update(b"\0grafts")
+    h.update(_bounded_read(repo.common_dir / "info" / "grafts"))
+    h.update(os.environ.get("GIT_NO_REPLACE_OBJECTS", "").encode())
     return h.hexdigest()[:16]
+
+
+def _bounded_read(path: Path) -> bytes:
+    """A fingerprint of a small config-named file; its absence or oddity is part of the fingerprint."""
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return b"\0missing"
+    if not stat.S_ISREG(st.st_mode):
+        return b"\0not-a-file"
+    if st.st_size > 16 * 1024 * 1024:
+        return f"\0large:{st.st_size}:{st.st_mtime_ns}".encode()
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0unreadable"
 
 
 def _branch_commits(repo: Repository, commits: pd.DataFrame, catalogue: Catalogue) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from assess import __version__
 from assess.findings import DIMENSIONS
+from assess.redact import sanitize_remote
 from assess.report.escape import fill_template
 
 SCHEMA_VERSION = "1.0"
@@ -304,6 +305,31 @@ def pseudonymise_study(study: dict[str, Any]) -> dict[str, Any]:
     names = {d["developer"]: f"Developer {i + 1}" for i, d in enumerate(study["per_developer"])}
     out = dict(study)
     out["per_developer"] = [{**d, "developer": names[d["developer"]]} for d in study["per_developer"]]
+    # names also appear inside warnings and row problems ("No per-developer estimate for Ana, ...",
+    # "'Ana' but task 'T3' was registered for 'Ben'"): every string is rewritten, longest name first
+    ordered = sorted((n for n in names if n), key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(n) for n in ordered)) if ordered else None
+
+    def rename(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(lambda m: names[m.group(0)], value) if pattern else value
+        if isinstance(value, list):
+            return [rename(v) for v in value]
+        if isinstance(value, dict):
+            return {k: rename(v) for k, v in value.items()}
+        return value
+
+    for key in ("warnings", "summary", "integrity"):
+        if key in out:
+            out[key] = rename(out[key])
+    integrity = out.get("integrity")
+    if isinstance(integrity, dict) and isinstance(integrity.get("row_problems"), list):
+        # a name the analysis did not use (a misspelt developer) is still a name: quoted values of
+        # the developer field are withheld
+        integrity["row_problems"] = [
+            {**p, "message": re.sub(r"'[^']*'(?= but task)", "'(withheld)'", str(p.get("message", "")))}
+            if isinstance(p, dict) and p.get("field") == "developer" else p
+            for p in integrity["row_problems"]]
     out["identities_shown"] = False
     return out
 
@@ -439,7 +465,7 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
         repositories.append({
             "name": e["repository"]["name"], "path": e["repository"]["path"], "head": e["repository"]["head"],
             "commits": e["repository"]["commits"], "first": e["repository"]["first"], "last": e["repository"]["last"],
-            "remote": e["repository"]["remote"], "window_commits": w["commits"],
+            "remote": sanitize_remote(e["repository"]["remote"]), "window_commits": w["commits"],
             "ai_share_commits": w["ai_share_commits"], "ai_share_lines": w["ai_share_lines"],
             "humans": e["identities"]["humans"], "level": lv,
             "level_text": level_text(lv["overall"]["level"], lv["overall"]["range"]) if lv else None,

@@ -50,6 +50,7 @@ def load_study(directory: str | Path, *, allow_changed: bool = False) -> StudyDa
     if registration is None:
         raise AssessError(f"{folder.directory}: not registered yet",
                           hint="run `assess study register` before recording and analysing")
+    registration.refuse_if_arms_changed(folder.registration_path)
     participants, problems = folder.read_participants()
     tasks, task_problems = folder.read_tasks(participants)
     problems += task_problems

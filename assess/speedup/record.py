@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from assess.errors import AssessError, InputError
 from assess.fileio import atomic_open
+from assess.locking import lock_directory
 from assess.speedup.folder import (
     PARTICIPANT_COLUMNS,
     RESULT_COLUMNS,
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 
 
 def _write_rows(path: Path, header: list[str], rows: Iterable[dict[str, str]]) -> None:
-    with atomic_open(path, "w", newline="", backup=True) as fh:
+    # the study folder holds developer names: owner-only when new; never written through a device link
+    with atomic_open(path, "w", newline="", backup=True, private=True, allow_device=False) as fh:
         writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
@@ -63,65 +65,89 @@ def add_result_rows(folder: StudyFolder, registration_id: str, tasks: Iterable[R
     _write_rows(path, header, kept)
 
 
+class AlreadyRecorded(AssessError):
+    """Recording a task again would overwrite a value: needs ``replace=True`` (``--replace``)."""
+
+
 def record_result(directory: str | Path, task_id: str, *, actual_minutes: float | str | None = None,
                   followed: bool | str | None = None, post_task_speedup: float | str | None = None,
-                  notes: str | None = None) -> dict[str, str]:
-    """Fill in one registered task's row of results.csv; values not given are left as they were."""
+                  notes: str | None = None, replace: bool = False) -> dict[str, str]:
+    """Fill in one registered task's row of results.csv; values not given are left as they were.
+
+    A value already recorded is only overwritten with ``replace=True``; an empty value is an error
+    (it would erase the result). The read-modify-write holds the study folder's lock, so parallel
+    calls (one per developer) never lose each other's rows."""
     from assess.speedup.registration import load_registration
 
     folder = StudyFolder(directory)
     folder.require()
-    registration = load_registration(directory)
-    if registration is None:
-        raise AssessError(f"{folder.directory}: not registered yet", hint="run `assess study register` first")
-    registered = registration.tasks.get(task_id)
-    if registered is None:
-        raise InputError(folder.registration_path, f"unknown task '{task_id}': not registered", field="task_id")
     updates: dict[str, str] = {}
     if actual_minutes is not None:
+        if isinstance(actual_minutes, str) and not actual_minutes.strip():
+            raise InputError(folder.results_path, "--minutes is empty; give the minutes the task took",
+                             field="actual_minutes")
         try:
             minutes = parse_minutes(actual_minutes)
         except ValueError as exc:
             raise InputError(folder.results_path, str(exc), field="actual_minutes") from None
-        updates["actual_minutes"] = "" if minutes is None else f"{minutes:g}"
+        if minutes is None:
+            raise InputError(folder.results_path, "no minutes given", field="actual_minutes")
+        updates["actual_minutes"] = f"{minutes:g}"
     if followed is not None:
         try:
             value = followed if isinstance(followed, bool) else parse_yes_no(followed)
         except ValueError as exc:
             raise InputError(folder.results_path, str(exc), field="followed_assignment") from None
-        updates["followed_assignment"] = "" if value is None else _yes_no(value)
+        if value is None:
+            raise InputError(folder.results_path, "--followed is empty; give yes or no", field="followed_assignment")
+        updates["followed_assignment"] = _yes_no(value)
     if post_task_speedup is not None:
         try:
-            parse_speedup(post_task_speedup)
+            parsed = parse_speedup(post_task_speedup)
         except ValueError as exc:
             raise InputError(folder.results_path, str(exc), field="post_task_speedup") from None
+        if parsed is None:
+            raise InputError(folder.results_path, "--ai-effect is empty", field="post_task_speedup")
         updates["post_task_speedup"] = str(post_task_speedup).strip()
     if notes is not None:
         updates["notes"] = notes
     if not updates:
         raise AssessError("nothing to record", hint="give --minutes, --followed, --ai-effect or --notes")
-    path = folder.results_path
-    header, table = _read_results_table(path)
-    matches = [r for r in table if r["task_id"] == task_id]
-    if len(matches) > 1:
-        raise InputError(path, f"task '{task_id}' has more than one row; fix the file first", field="task_id")
-    if matches:
-        row = matches[0]
-        if row.get("registration_id") and row["registration_id"] != registration.registration_id:
-            raise InputError(path, f"row for '{task_id}' belongs to registration {row['registration_id']}, "
-                             f"this study is {registration.registration_id}", field="registration_id")
-    else:
-        row = {"task_id": task_id}
-        table.append(row)
-    row.update({"registration_id": registration.registration_id, "developer": registered.developer,
-                "ai_allowed": _yes_no(registered.ai_allowed)})
-    row.update(updates)
-    _write_rows(path, header, table)
+    with lock_directory(folder.directory):
+        registration = load_registration(directory)
+        if registration is None:
+            raise AssessError(f"{folder.directory}: not registered yet", hint="run `assess study register` first")
+        registration.refuse_if_arms_changed(folder.registration_path)
+        registered = registration.tasks.get(task_id)
+        if registered is None:
+            raise InputError(folder.registration_path, f"unknown task '{task_id}': not registered", field="task_id")
+        path = folder.results_path
+        header, table = _read_results_table(path)
+        matches = [r for r in table if r["task_id"] == task_id]
+        if len(matches) > 1:
+            raise InputError(path, f"task '{task_id}' has more than one row; fix the file first", field="task_id")
+        if matches:
+            row = matches[0]
+            if row.get("registration_id") and row["registration_id"] != registration.registration_id:
+                raise InputError(path, f"row for '{task_id}' belongs to registration {row['registration_id']}, "
+                                 f"this study is {registration.registration_id}", field="registration_id")
+        else:
+            row = {"task_id": task_id}
+            table.append(row)
+        changed = [k for k, v in updates.items() if (row.get(k) or "").strip() and row[k].strip() != v.strip()]
+        if changed and not replace:
+            raise AlreadyRecorded(f"{path}: task '{task_id}' already has {', '.join(changed)} recorded "
+                                  f"({', '.join(f'{k}={row[k]}' for k in changed)})",
+                                  hint="pass --replace to overwrite it")
+        row.update({"registration_id": registration.registration_id, "developer": registered.developer,
+                    "ai_allowed": _yes_no(registered.ai_allowed)})
+        row.update(updates)
+        _write_rows(path, header, table)
     return {h: row.get(h, "") for h in header}
 
 
 def record_post_study(directory: str | Path, developer: str, speedup: float | str,
-                      *, column: str = "post_study_speedup") -> dict[str, str]:
+                      *, column: str = "post_study_speedup", replace: bool = False) -> dict[str, str]:
     """Set one developer's post-study (or, with ``column='expected_speedup'``, pre-study) estimate."""
     if column not in ("post_study_speedup", "expected_speedup"):
         raise ValueError(column)
@@ -132,6 +158,12 @@ def record_post_study(directory: str | Path, developer: str, speedup: float | st
         parse_speedup(speedup)
     except ValueError as exc:
         raise InputError(path, str(exc), field=column) from None
+    with lock_directory(folder.directory):
+        return _record_post_study_locked(path, developer, speedup, column, replace)
+
+
+def _record_post_study_locked(path: Path, developer: str, speedup: float | str, column: str,
+                              replace: bool) -> dict[str, str]:
     header, rows = read_csv_rows(path, ["developer"])
     for c in PARTICIPANT_COLUMNS:
         if c not in header:
@@ -143,6 +175,13 @@ def record_post_study(directory: str | Path, developer: str, speedup: float | st
                          hint=f"add them to {path.name} first")
     if len(matches) > 1:
         raise InputError(path, f"developer '{developer}' listed more than once", field="developer")
-    matches[0][column] = str(speedup).strip()
+    old = (matches[0].get(column) or "").strip()
+    new = str(speedup).strip()
+    if not new:
+        raise InputError(path, "the estimate is empty", field=column)
+    if old and old != new and not replace:
+        raise AlreadyRecorded(f"{path}: {column} is already recorded for this developer ({old})",
+                              hint="pass --replace to overwrite it")
+    matches[0][column] = new
     _write_rows(path, header, table)
     return {h: matches[0].get(h, "") for h in header}

@@ -23,6 +23,7 @@ import yaml
 
 from assess.errors import AssessError, InputError
 from assess.fileio import write_text
+from assess.locking import lock_directory
 from assess.speedup.folder import RowProblem, StudyFolder, Task
 
 METHOD = ("balanced-within-developer v1: for each developer, the block's tasks are sorted by id and "
@@ -94,6 +95,38 @@ class Registration:
         """Blocks whose stored hash no longer matches their content."""
         return [b.number for b in self.blocks if b.compute_sha256() != b.sha256]
 
+    def rederived_mismatches(self) -> dict[int, list[str]]:
+        """Blocks randomised by :data:`METHOD` whose stored arms differ from those the frozen seed
+        gives for their task list: ``{block: [task ids]}``.
+
+        The block hash is unkeyed, so whoever edits registration.yaml can recompute it; the arms,
+        though, follow from the seed and the task list alone, so flipping one is caught here without
+        any key to keep secret. Imported blocks (their arms were assigned elsewhere) cannot be checked."""
+        bad: dict[int, list[str]] = {}
+        prior: dict[str, Counter[bool]] = {}
+        for b in sorted(self.blocks, key=lambda b: b.number):
+            if b.method == METHOD and b.seed is not None:
+                arms = assign_arms(b.tasks, b.seed, prior)  # type: ignore[arg-type]
+                flipped = sorted(t.task_id for t in b.tasks if arms.get(t.task_id) != t.ai_allowed)
+                if flipped:
+                    bad[b.number] = flipped
+            for t in b.tasks:
+                prior.setdefault(t.developer, Counter())[t.ai_allowed] += 1
+        return bad
+
+    def rederivable(self) -> bool:
+        """Every block's arms can be re-derived from its seed (none imported)."""
+        return all(b.method == METHOD and b.seed is not None for b in self.blocks)
+
+    def refuse_if_arms_changed(self, path: Path) -> None:
+        bad = self.rederived_mismatches()
+        if bad:
+            number, ids = next(iter(bad.items()))
+            raise InputError(path, f"block {number}: the arms of {len(ids)} task(s) ({', '.join(ids[:5])}"
+                             f"{', ...' if len(ids) > 5 else ''}) differ from those its frozen seed gives; "
+                             "the registration was edited", field="blocks",
+                             hint="restore it from git or its .bak copy")
+
     def to_yaml(self) -> str:
         blocks = []
         for b in self.blocks:
@@ -117,7 +150,7 @@ def row_digest(task: Task) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def assign_arms(tasks: list[Task], seed: int, prior: dict[str, Counter[bool]] | None = None) -> dict[str, bool]:
+def assign_arms(tasks: list[Task] | list[RegisteredTask], seed: int, prior: dict[str, Counter[bool]] | None = None) -> dict[str, bool]:
     """Randomise AI-allowed (True) / disallowed (False), balanced within each developer."""
     prior = prior or {}
     by_dev: dict[str, list[str]] = {}
@@ -204,11 +237,19 @@ def register_study(directory: str | Path, *, seed: int | None = None, new_block:
     """
     folder = StudyFolder(directory)
     folder.require()
+    # two `register` runs at once must not leave registration and results of different randomisations
+    with lock_directory(folder.directory):
+        return _register_locked(folder, directory, seed, new_block, registered_at)
+
+
+def _register_locked(folder: StudyFolder, directory: str | Path, seed: int | None, new_block: bool,
+                     registered_at: str | None) -> RegisterOutcome:
     participants, problems = folder.read_participants()
     tasks, task_problems = folder.read_tasks(participants)
     problems = problems + task_problems
     existing = load_registration(directory)
     if existing is not None:
+        existing.refuse_if_arms_changed(folder.registration_path)
         tampered = existing.tampered_blocks()
         if tampered:
             raise InputError(folder.registration_path,
@@ -246,7 +287,7 @@ def register_study(directory: str | Path, *, seed: int | None = None, new_block:
                                   row_digest(t), number) for t in sorted(new_tasks, key=lambda t: t.task_id)])
     block.sha256 = block.compute_sha256()
     existing.blocks.append(block)
-    write_text(folder.registration_path, existing.to_yaml(), backup=True)
+    write_text(folder.registration_path, existing.to_yaml(), backup=True, private=True, allow_device=False)
     from assess.speedup.record import add_result_rows
 
     add_result_rows(folder, existing.registration_id, block.tasks)

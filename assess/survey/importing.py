@@ -90,3 +90,35 @@ def _reject_duplicates(result: ResponseSet) -> None:
                 by_answers[key] = where
         kept.append(response)
     result.responses[:] = kept
+
+
+def save_responses(responses: Sequence, outdir: Path) -> list[Path]:
+    """One response file per response in ``outdir`` (created owner-only if new), under the folder's
+    lock so two imports into one folder never interleave; an unwritable place is a one-line error."""
+    from assess.errors import AssessError
+    from assess.locking import lock_directory
+    from assess.survey.terminal import write_response
+
+    try:
+        outdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AssessError(f"{outdir}: cannot create the folder: {exc.strerror or exc}",
+                          hint="choose a writable place for -o") from None
+    if not outdir.is_dir():
+        raise AssessError(f"{outdir}: not a folder", hint="give -o a folder")
+    written = []
+    with lock_directory(outdir):
+        for response in responses:
+            written.append(write_response(response, outdir / response_file_name(response.response_id)))
+    return written
+
+
+def response_file_name(response_id: str) -> str:
+    """A file name for a response id read from a (possibly hostile) file: the id itself when it is
+    a plain token, else a hash of it, so an id like ``../../x`` never names a path elsewhere."""
+    import hashlib
+    import re
+
+    if re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,79}", response_id):
+        return f"response-{response_id}.json"
+    return f"response-{hashlib.sha256(response_id.encode()).hexdigest()[:32]}.json"

@@ -154,18 +154,17 @@ def check_answer(item: Item, value: Any) -> tuple[Any, str | None]:
     """Validate one typed answer; returns (clean value, None) or (None, message)."""
     if item.type == "single_choice":
         if not isinstance(value, str):
-            return None, f"expected an option id, got {value!r}"
+            return None, f"expected an option id, got {_kind(value)}"
         if item.option(value) is None:
-            return None, f"unknown option id '{value}' (expected one of: {_ids(item)})"
+            return None, f"not one of the option ids (expected one of: {_ids(item)})"
         return value, None
     if item.type == "multi_choice":
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            return None, f"expected a list of option ids, got {value!r}"
+            return None, f"expected a list of option ids, got {_kind(value)}"
         unknown = [v for v in values if item.option(v) is None]
         if unknown:
-            return None, (f"unknown option id{'s' if len(unknown) > 1 else ''} "
-                          + ", ".join(f"'{u}'" for u in unknown) + f" (expected: {_ids(item)})")
+            return None, (f"{len(unknown)} value(s) are not option ids (expected: {_ids(item)})")
         chosen = [o.id for o in item.options if o.id in values]  # questionnaire order, no repeats
         exclusive = [o.id for o in item.options if o.exclusive and o.id in values]
         if exclusive and len(chosen) > 1:
@@ -173,28 +172,46 @@ def check_answer(item: Item, value: Any) -> tuple[Any, str | None]:
         return chosen, None
     if item.type == "likert":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
-            return None, f"expected a whole number 1-5, got {value!r}"
+            return None, f"expected a whole number 1-5, got {_kind(value)}"
         if not 1 <= int(value) <= 5:
-            return None, f"{value} is outside the scale 1-5"
+            return None, "outside the scale 1-5"
         return int(value), None
     if item.type in ("number", "percentage"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            return None, f"expected a number, got {value!r}"
+            return None, f"expected a number, got {_kind(value)}"
         unit = "%" if item.type == "percentage" else (f" {item.unit}" if item.unit else "")
         if item.min is not None and value < item.min:
-            return None, f"{_fmt(value)}{unit} is below the minimum {_fmt(item.min)}{unit}"
+            return None, f"below the minimum {_fmt(item.min)}{unit}"
         if item.max is not None and value > item.max:
-            return None, f"{_fmt(value)}{unit} is above the maximum {_fmt(item.max)}{unit}"
+            return None, f"above the maximum {_fmt(item.max)}{unit}"
         if item.integer and float(value) != int(value):
-            return None, f"expected a whole number, got {value}"
+            return None, "expected a whole number, got a fraction"
         return (int(value) if float(value) == int(value) else float(value)), None
     if item.type == "text":
         if not isinstance(value, str):
-            return None, f"expected text, got {value!r}"
+            return None, f"expected text, got {_kind(value)}"
         if len(value) > item.max_length:
             return None, f"text is {len(value)} characters long, the limit is {item.max_length}"
         return value.strip(), None
     return None, f"unsupported item type {item.type}"
+
+
+def _kind(value: Any) -> str:
+    """What a rejected answer is, never what it says: rejection messages must not quote answers
+    (they are printed and saved where the anonymity floor does not reach)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _ids(item: Item) -> str:

@@ -74,7 +74,7 @@ def _stats(values: list[float], item: Item | None, aggregated_only: bool, digits
     # below the anonymity threshold only the mean is published: with a handful of answers, the
     # median, spread or extremes give individual answers back
     out: dict[str, Any] = {
-        "mean": rounded(mean(values), digits),
+        "mean": None if _one(values, aggregated_only) else rounded(mean(values), digits),
         "median": None if aggregated_only else rounded(median(values), digits),
         "sd": None if aggregated_only else rounded(sd(values), digits), "n": len(values),
         "item": item.id if item else None,
@@ -83,6 +83,16 @@ def _stats(values: list[float], item: Item | None, aggregated_only: bool, digits
         out["min"] = rounded(min(values), digits) if values else None
         out["max"] = rounded(max(values), digits) if values else None
     return out
+
+
+# Reason: below the anonymity floor a figure computed from a single answer *is* that answer (a
+# "mean" of one); it is withheld. Two or more answers are needed before anything is published.
+MIN_ANSWERS_BELOW_FLOOR = 2
+
+
+def _one(values: list[Any], aggregated_only: bool) -> bool:
+    """True when a figure below the anonymity floor would come from fewer than two answers."""
+    return aggregated_only and len(values) < MIN_ANSWERS_BELOW_FLOOR
 
 
 def _respondent_dimension_score(items: list[Item], response: Response) -> float | None:
@@ -110,7 +120,7 @@ def _dimension(questionnaire: Questionnaire, dimension: str, responses: list[Res
                 if alpha < ALPHA_LOW else f"alpha {alpha:.2f} (>= {ALPHA_LOW})")
     else:
         note = why
-    score = mean(scores)
+    score = None if _one(scores, aggregated_only) else mean(scores)
     return {
         "score": rounded(score, 2),
         "level": None if score is None else int(min(5, max(0, round(score)))),
@@ -118,7 +128,7 @@ def _dimension(questionnaire: Questionnaire, dimension: str, responses: list[Res
         "sd": None if aggregated_only else rounded(sd(scores), 2),
         "n": len(scores),
         "items": [item.id for item in items],
-        "item_levels": {item.id: _item_levels(item, responses) for item in items},
+        "item_levels": {item.id: _item_levels(item, responses, aggregated_only) for item in items},
         "alpha": rounded(alpha, 3),
         "alpha_n": len(complete),
         "alpha_flag": flag,
@@ -126,9 +136,9 @@ def _dimension(questionnaire: Questionnaire, dimension: str, responses: list[Res
     }
 
 
-def _item_levels(item: Item, responses: list[Response]) -> dict[str, Any]:
+def _item_levels(item: Item, responses: list[Response], aggregated_only: bool = False) -> dict[str, Any]:
     levels = [level for level in (item.level_of(v) for v in _answers(item, responses)) if level is not None]
-    return {"mean": rounded(mean(levels), 2), "n": len(levels)}
+    return {"mean": None if _one(levels, aggregated_only) else rounded(mean(levels), 2), "n": len(levels)}
 
 
 def _claimed_level(questionnaire: Questionnaire, responses: list[Response], aggregated_only: bool = False
@@ -137,7 +147,8 @@ def _claimed_level(questionnaire: Questionnaire, responses: list[Response], aggr
     levels = [int(item.level_of(v)) for v in _answers(item, responses)] if item else []  # type: ignore[arg-type]
     counts = Counter(levels)
     return {
-        "median": None if aggregated_only else rounded(median(levels), 2), "mean": rounded(mean(levels), 2),
+        "median": None if aggregated_only else rounded(median(levels), 2),
+        "mean": None if _one(levels, aggregated_only) else rounded(mean(levels), 2),
         "n": len(levels),
         "distribution": None if aggregated_only else {str(level): counts.get(level, 0) for level in range(6)},
         "item": item.id if item else None,
@@ -182,7 +193,7 @@ def _verification(item: Item | None, responses: list[Response], aggregated_only:
                            "share": rounded(counts.get(o.id, 0) / len(answers)) if answers and not aggregated_only
                            else None}
                     for o in (item.options if item else ())},
-        "level": {"mean": rounded(mean(levels), 2),
+        "level": {"mean": None if _one(levels, aggregated_only) else rounded(mean(levels), 2),
                   "median": None if aggregated_only else rounded(median(levels), 2)},
     }
 

@@ -147,13 +147,13 @@ def parse_cell(item: Item, cell: Any) -> tuple[Any, str | None]:
     if item.type == "single_choice":
         option = _match_option(item, text)
         if option is None:
-            return None, f"unknown option '{text}' (expected one of the labels or ids: {_ids(item)})"
+            return None, f"not one of the options (expected one of the labels or ids: {_ids(item)})"
         return check_answer(item, option)
     if item.type == "multi_choice":
         chosen, leftover = _match_options(item, text)
         if leftover:
-            return None, "unknown option" + ("s " if len(leftover) > 1 else " ") + ", ".join(
-                f"'{x}'" for x in leftover) + f" (expected labels or ids: {_ids(item)})"
+            return None, (f"{len(leftover)} part(s) of the answer are not options (expected labels or ids: "
+                          f"{_ids(item)})")
         return check_answer(item, chosen)
     if item.type == "likert":
         if isinstance(cell, (int, float)) and not isinstance(cell, bool):
@@ -164,13 +164,13 @@ def parse_cell(item: Item, cell: Any) -> tuple[Any, str | None]:
         for index, anchor in enumerate(item.anchors, start=1):
             if _norm(anchor) == _norm(text):
                 return check_answer(item, index)
-        return None, f"expected a number 1-5, got '{text}'"
+        return None, "expected a number 1-5 or a scale label, got other text"
     if item.type in ("number", "percentage"):
         if isinstance(cell, (int, float)) and not isinstance(cell, bool):
             return check_answer(item, cell)
         match = _NUMBER.match(text)
         if not match:
-            return None, f"expected a number, got '{text}'"
+            return None, "expected a number, got text"
         number = float(match.group(1).replace("\u2212", "-").replace(",", "."))
         return check_answer(item, int(number) if number == int(number) else number)
     return check_answer(item, text)

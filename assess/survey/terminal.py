@@ -100,5 +100,5 @@ def interview(questionnaire: Questionnaire, ask: Ask, say: Say, *, ask_identity:
 
 def write_response(response: Response, path: Path) -> Path:
     """Write a response file atomically (a failure never leaves half a file)."""
-    write_json(path, response.to_json())
+    write_json(path, response.to_json(), private=True)  # may hold the respondent's name: owner-only
     return path
