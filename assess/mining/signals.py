@@ -135,7 +135,10 @@ RUN_GAP_HOURS = 2.0  # a longer pause between two agent commits ends a run (see 
 def inferred_activity(commits: pd.DataFrame, chain: set[str]) -> list[dict[str, Any]]:
     """Human identities whose behaviour no person sustains: round-the-clock committing, dozens of
     commits a day straight to the main line, or commits at a fixed interval. Pseudonymous ids only."""
-    human = commits[(commits["class"] == "human") & ~commits["is_merge"]].sort_values("author_time")
+    # commits attributed from cadence alone (assess/mining/cadence.py) are still a person's identity here
+    own = (commits["class"] == "human") | (commits["channel"] == "cadence") if "channel" in commits \
+        else commits["class"] == "human"
+    human = commits[own & ~commits["is_merge"]].sort_values("author_time")
     out = []
     for person, g in human.groupby("person"):
         if len(g) < 20:
