@@ -170,15 +170,36 @@ def _dim(o: Outcome, name: str) -> str:
     return f"{level} [{rng[0]}-{rng[1]}]" if rng else str(level)
 
 
+def rescored(rows: list[Row], results: Path) -> list[Outcome]:
+    """Outcomes read back from a results CSV, labelled with the corpus as it is now."""
+    by_repo = {r.repo: r for r in rows}
+    out = []
+    with open(results, newline="", encoding="utf-8") as fh:
+        for rec in csv.DictReader(fh):
+            row = by_repo.get(rec["repo"])
+            if row is None:
+                continue
+            lo, _, hi = rec["placed_range"].partition("-")
+            placed = rec["placed_level"]
+            out.append(Outcome(row, int(placed) if placed else None, int(lo) if lo else None,
+                               int(hi) if hi else None, rec["confidence"], {}, rec["error"], float(rec["seconds"])))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("clones", type=Path, help="folder holding the corpus clones (see the CSV's path column)")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--out", type=Path, default=Path("levels_accuracy_results.csv"))
     ap.add_argument("--only", default="", help="comma-separated repo or path names to run")
+    ap.add_argument("--rescore", type=Path, default=None, metavar="RESULTS.csv",
+                    help="score a results CSV from an earlier run against the corpus labels (no re-mining)")
     args = ap.parse_args()
 
     rows = read_corpus(args.corpus, args.clones)
+    if args.rescore:
+        report(rescored(rows, args.rescore))
+        return
     if args.only:
         wanted = set(args.only.split(","))
         rows = [r for r in rows if r.repo in wanted or r.path.name in wanted]
