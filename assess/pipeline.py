@@ -166,7 +166,7 @@ def load_rubric_early(options: SourceOptions) -> dict[str, Any]:
     return load_rubric(options.rubric)
 
 
-def collect_git(options: SourceOptions, on_repository: ProgressFactory | None = None
+def collect_git(options: SourceOptions, rubric: dict[str, Any], on_repository: ProgressFactory | None = None
                 ) -> tuple[list[dict[str, Any]], list[Any]]:
     """Evidence per repository (mined now, or saved JSON), with the observational speedup step
     run on every mined history."""
@@ -178,7 +178,8 @@ def collect_git(options: SourceOptions, on_repository: ProgressFactory | None = 
         evidence, mining = load_repository(path, rev=options.rev, since=options.since, until=options.until,
                                            window_days=options.window_days, show_identities=options.show_identities,
                                            use_cache=options.use_cache, signatures=options.signatures,
-                                           rubric=options.rubric, on_progress=progress)
+                                           rubric=options.rubric, on_progress=progress,
+                                           collection=rubric["collection"])
         if mining is not None:
             evidence["observational_speedup"] = observational_step(mining)
         evidences.append(evidence)
@@ -225,7 +226,7 @@ def run_assessment(options: SourceOptions, *, on_repository: ProgressFactory | N
 
     survey = load_survey(options.survey, questionnaire=options.questionnaire,
                          min_group=options.min_group) if options.survey else None
-    evidences, minings = collect_git(options, on_repository)
+    evidences, minings = collect_git(options, rubric, on_repository)
     source_evidence, findings = collect_sources(options, rubric)
     study = load_study(options.study, bootstrap_reps=options.bootstrap_reps) if options.study is not None else None
     team = place_team(evidences, survey=survey, study=study, findings=findings, rubric=rubric)

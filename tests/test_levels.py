@@ -130,9 +130,9 @@ def test_survey_narrows_ranges_and_contradictions_are_reported(shaped):
     lv = place_repository(ev, survey=survey)
     jsonschema.validate(lv, LEVEL_SCHEMA)
     a = lv["dimensions"]["authorship"]
-    assert a["level"] == 1 and a["range"] == [1, 1] and a["source"] == "git+survey"
-    # the level came from the team's answers, not from git: it says so and is not "high"
-    assert a["summary"].startswith("Level 1 from the questionnaire") and a["confidence"] == "medium"
+    # git saw no agent trace: the team's claim is shown as a claim and does not narrow the range
+    assert a["level"] is None and a["range"] == [0, 2] and a["source"] == "git+survey"
+    assert "claims Level 1 (self-reported, not evidenced)" in a["summary"] and a["confidence"] == "low"
     assert lv["dimensions"]["organisation"]["level"] == 2
     assert any(c["dimension"] == "review" for c in lv["contradictions"])
     gaps = lv["gaps"]
@@ -142,11 +142,15 @@ def test_survey_narrows_ranges_and_contradictions_are_reported(shaped):
 
 
 def test_study_feeds_the_speedup_gap(shaped):
-    study = {"estimate": {"speedup": 0.188, "ci95": [0.013, 0.395], "method": "ols"}, "forecast_speedup": -0.237,
-             "perceived": {"pre_study": {"speedup": -0.24}, "post_task": None, "post_study": {"speedup": -0.2}}}
+    study = {"estimate": {"speedup": 0.188, "ci95": [0.013, 0.395], "method": "ols", "n_tasks": 40},
+             "forecast_speedup": -0.237, "n_tasks": 40,
+             "perceived": {"pre_study": {"speedup": -0.24, "n_developers": 4}, "post_task": None,
+                           "post_study": {"speedup": -0.2, "n_developers": 4}},
+             "gaps": {"forecast_pp": -42.5, "pre_study_pp": -42.8, "post_task_pp": None, "post_study_pp": -38.8}}
     lv = place_repository(shaped[("pairing", True)], study=study)
     sp = lv["gaps"]["speedup"]
     assert sp["measured"] == 0.188 and sp["perceived"] == -0.2 and sp["gap_pp"] == pytest.approx(-38.8)
+    assert sp["forecast_gap_pp"] == -42.5  # the study's own figure, not recomputed
 
 
 def test_team_pools_repositories(shaped):

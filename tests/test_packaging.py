@@ -17,7 +17,7 @@ def test_wheel_carries_catalogues_schemas_questionnaires_and_report_templates(tm
     wheel = next(tmp_path.glob("assess-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ["assess/catalogue/agents.yaml", "assess/catalogue/artefacts.yaml", "assess/catalogue/paths.yaml",
-                     "assess/levels/rubric.yaml", "assess/schemas/evidence.schema.json",
+                     "assess/levels/rubric.yaml", "assess/levels/rules.yaml", "assess/schemas/evidence.schema.json",
                      "assess/schemas/level.schema.json", "assess/schemas/survey.schema.json",
                      "assess/schemas/study.schema.json", "assess/schemas/report.schema.json",
                      "assess/_data/questionnaires/default.yaml", "assess/_data/reports/report.html.j2"]:

@@ -64,9 +64,11 @@ def test_repo_and_report_place_the_same(repo, tmp_path):
     code, output = _cli("repo", str(repo), "--no-cache", "-q", "--json", str(tmp_path / "ev.json"))
     assert code == 0, output
     via_repo = json.loads((tmp_path / "ev.json").read_text())["level"]
-    via_report = build_report([repo], use_cache=False)["team_level"]
-    for key in ("overall", "dimensions", "timeline", "gaps"):
+    report = build_report([repo], use_cache=False)
+    via_report = report["team_level"]
+    for key in ("overall", "dimensions", "timeline"):
         assert via_repo[key] == via_report[key], key
+    assert via_repo["gaps"] == report["gaps"] and via_repo["shares"] == report["ai_share_window"]
 
 
 def test_repo_survey_honours_questionnaire_and_min_group(repo, survey_dir, tmp_path):
@@ -160,7 +162,10 @@ def test_a_registered_source_plugs_in_with_one_line(repo, monkeypatch):
     assert auto["level"] == 4 and auto["source"] == "git+sessions" and auto["confidence"] == "high"
     assert any(e["source"] == "sessions" for e in auto["evidence"])
     assert a.team["sources"]["sessions"] is True
-    validate_report(a.report_model())
+    report = a.report_model()
+    validate_report(report)
+    shown = [i for d in report["dimensions"] if d["name"] == "autonomy" for i in d["for"] if i["source"] == "sessions"]
+    assert shown and shown[0]["other_refs"] == {"sessions": ["s1", "s2"]}
 
 
 def test_a_source_returning_foreign_findings_is_rejected(repo, monkeypatch):

@@ -46,8 +46,9 @@ def pages(tmp_path_factory):
     ev = sample_evidence(make_repo)
     simulate_responses(base / "survey", n=12, seed=0)
     simulate_study(base / "study")
-    full = assemble_report(evidences=[ev], team=sample_level(ev, xss=False), survey=load_survey([base / "survey"]),
-                           study=load_study(base / "study", bootstrap_reps=50))
+    survey, study = load_survey([base / "survey"]), load_study(base / "study", bootstrap_reps=50)
+    full = assemble_report(evidences=[ev], team=sample_level(ev, xss=False, survey=survey, study=study),
+                           survey=survey, study=study)
     (base / "full").mkdir()
     (base / "hostile").mkdir()
     return {"full": write_report(full, base / "full" / "report.html").html,

@@ -79,8 +79,10 @@ def full_report(make_repo, tmp_path):
     ev = sample_evidence(make_repo)
     simulate_responses(tmp_path / "survey", n=12, seed=0)
     simulate_study(tmp_path / "study")
-    report = assemble_report(evidences=[ev], team=sample_level(ev), survey=load_survey([tmp_path / "survey"]),
-                             study=load_study(tmp_path / "study", bootstrap_reps=50))
+    survey = load_survey([tmp_path / "survey"])
+    study = load_study(tmp_path / "study", bootstrap_reps=50)
+    report = assemble_report(evidences=[ev], team=sample_level(ev, survey=survey, study=study), survey=survey,
+                             study=study)
     validate_report(report)
     return report
 

@@ -47,7 +47,11 @@ def report_command(repos: tuple[str, ...], output: str, quiet: bool, **params: A
     if not quiet:
         h = report["headline"]
         claimed = f", claimed {h['claimed_text']}" if h["claimed_text"] else ""
-        click.echo(f"Evidenced level {h['evidenced_text']}{claimed} (confidence {h['confidence']}).")
+        if h["evidenced_level"] is None and not any(v for k, v in h["sources"].items() if k != "survey"):
+            # a survey alone is the team's own claim: never called evidenced
+            click.echo(f"No evidenced level (survey only){claimed} (self-reported).")
+        else:
+            click.echo(f"Evidenced level {h['evidenced_text']}{claimed} (confidence {h['confidence']}).")
         for line in report["missing"]:
             click.echo(f"  missing: {line}")
     click.echo(f"Report: {files.html}")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from assess import signal_catalogue as catalogue
 from assess.findings import Finding
+from assess.levels.gaps import ATTRIBUTION_SUMS, perception_gaps, window_shares
 from assess.levels.observed import combine_findings
 from assess.levels.placement import (
     CONF_ORDER,
@@ -24,34 +26,25 @@ from assess.levels.placement import (
     validation,
 )
 
-SUM_EXCEPT = {"max_chain", "max_chain_span_hours", "longest_chain_span_hours", "long_run_span_hours",
-              "ai_merge_delay_hours_median", "ai_merge_lines_median", "ai_merge_commits_median"}
+LEVEL_SCHEMA_VERSION = "2.0"  # 2.0: shares, level_changes, gaps computed once (the report shows them)
 
 
 def pool_signals(evidences: list[dict[str, Any]]) -> dict[str, Any]:
-    """Team signals from several repositories: counts add up, maxima take the largest, medians the
-    median of the repositories' medians (stated in the methods)."""
+    """Team signals from several repositories, each pooled by the aggregation declared for it in
+    :mod:`assess.signal_catalogue` (counts add up, maxima take the largest, medians the median of
+    the repositories' medians, run frontiers merge)."""
     windows = [(e["repository"]["name"], e["signals"]["window"]) for e in evidences if e["signals"]["window"]]
     if not windows:
         return {"window": None, "artefacts": {}, "inferred": [], "by_month": []}
-    pooled: dict[str, Any] = {"refs": {}}
-    for key in windows[0][1]:
-        if key in ("refs",) or key.endswith("_refs"):
-            continue
-        values = [w[key] for _, w in windows if w.get(key) is not None]
-        if key in SUM_EXCEPT:
-            if key.endswith("median"):
-                values = sorted(values)
-                pooled[key] = values[len(values) // 2] if values else None
-            else:
-                pooled[key] = max(values) if values else 0
-        else:
-            pooled[key] = sum(values)
+    pooled: dict[str, Any] = catalogue.pool([w for _, w in windows])
+    pooled["refs"] = {}
     commit_repository: dict[str, str] = {}
     for name, w in windows:
         for rkey, shas in w.get("refs", {}).items():
             pooled["refs"].setdefault(rkey, []).extend(shas[:4])
             commit_repository.update({sha: name for sha in shas[:4]})
+        for run in w["run_frontier"]:
+            commit_repository.update({run["first"]: name, run["last"]: name})
     artefacts: dict[str, Any] = {}
     for e in evidences:
         for kind, entry in e["signals"]["artefacts"].items():
@@ -60,37 +53,15 @@ def pool_signals(evidences: list[dict[str, Any]]) -> dict[str, Any]:
             tgt["paths"].extend(f"{e['repository']['name']}:{p}" if len(evidences) > 1 else p for p in entry["paths"])
     inferred = [dict(i, person=f"{e['repository']['name']}:{i['person']}" if len(evidences) > 1 else i["person"])
                 for e in evidences for i in e["signals"]["inferred"]]
-    months: dict[str, dict[str, Any]] = {}
+    parts: dict[str, list[dict[str, Any]]] = {}
     for e in evidences:
         for m in e["signals"]["by_month"]:
-            tgt = months.setdefault(m["month"], {"month": m["month"], "artefacts": set()})
-            for key, value in m.items():
-                if key in ("month", "artefacts") or not isinstance(value, (int, float)) or value is None:
-                    continue
-                if key in SUM_EXCEPT:
-                    tgt[key] = max(tgt.get(key) or 0, value)
-                else:
-                    tgt[key] = tgt.get(key, 0) + value
-            tgt["artefacts"] |= set(m.get("artefacts", []))
-    by_month = [dict(m, artefacts=sorted(m["artefacts"])) for _, m in sorted(months.items())]
+            parts.setdefault(m["month"], []).append(m)
+    by_month = [{"month": month, **catalogue.pool(ms),
+                 "artefacts": sorted({a for m in ms for a in m.get("artefacts", [])})}
+                for month, ms in sorted(parts.items())]
     return {"window": pooled, "artefacts": artefacts, "inferred": inferred, "by_month": by_month,
             "commit_repository": commit_repository}
-
-
-def _month_signals(m: dict[str, Any]) -> dict[str, Any]:
-    base = {k: m.get(k, 0) for k in ("commits", "work_commits", "code_commits", "ai_code_commits", "ai_code_commits_low",
-                                      "human_code_commits", "code_lines", "ai_code_lines", "ai_multi_file_commits",
-                                      "human_commits", "human_spec_doc_only_commits", "human_spec_commits", "spec_lines",
-                                      "test_lines", "work_lines", "test_files", "work_files", "ai_commits", "ai_commits_with_tests",
-                                      "ai_cloud_commits", "ai_session_commits", "ai_merges", "ai_merges_by_human",
-                                      "ai_merges_by_machine", "ai_on_main_via_web", "ai_on_main_direct",
-                                      "ai_review_trailers", "ai_followup_fixes", "ai_off_hours_commits", "max_chain",
-                                      "max_chain_span_hours", "chains_ge5", "longest_chain_span_hours",
-                                      "long_run_span_hours")}
-    base["ai_merge_delay_hours_median"] = m.get("ai_merge_delay_hours_median")
-    base["ai_merge_lines_median"] = m.get("ai_merge_lines_median")
-    base["refs"] = {}
-    return base
 
 
 def _dimensions(s: dict[str, Any], artefacts: dict[str, Any], inferred: list[dict[str, Any]], rubric: dict[str, Any],
@@ -109,13 +80,7 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
     if not placeable:
         return {"level": None, "range": [0, 5], "confidence": "none", "failed_gate": None, "placeable": False,
                 "summary": not_placeable_why}
-    lo, _ = staged({k: d.lo for k, d in dims.items()}, gates)
-    hi, _ = staged({k: d.hi for k, d in dims.items()}, gates)
-    point, fail = staged({k: (d.level if d.level is not None else d.lo) for k, d in dims.items()}, gates)
-    a = dims["authorship"]
-    level: int | None = max(min(point, hi), lo)
-    if a.level is None and a.source in ("git", "none") and lo != hi:
-        level = None  # no traces and no survey: a range, never a confident 0
+    level, lo, hi, fail, unseen = stage(dims, rubric)
     # confidence: the weakest of the dimensions the reached gates rest on, lowered by a wide range
     named = {d for lvl in range(1, (level or 0) + 2) for d in gates.get(lvl, {})} or {"authorship"}
     conf = min((dims[d].confidence for d in named if d in dims), key=CONF_ORDER.index, default="low")
@@ -138,93 +103,117 @@ def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_
     else:
         summary = f"Level {level}" + (f" (range {lo}-{hi})" if lo != hi else "") + ": " + dims["authorship"].summary
         from_survey = [k for k, d in dims.items() if "survey" in d.source.split("+")
-                       and d.summary.startswith("Level ") and " from the questionnaire" in d.summary]
+                       and d.summary.startswith("Level ") and " claimed in the questionnaire" in d.summary]
         if from_survey:
             summary += (f" The questionnaire set {', '.join(from_survey)} inside the range git allows, so this level "
                         "partly rests on the team's own answers.")
         if failed:
             summary += f" Not Level {failed['level']}: {failed['reason']}."
+        if unseen:
+            summary += (f" {' and '.join(unseen)} rest on what git cannot see (specs in a tracker, tests kept outside "
+                        "the repository): the level rests on the visible evidence and the range stays open.")
     return {"level": level, "range": [lo, hi], "confidence": conf, "failed_gate": failed, "placeable": True,
             "summary": summary}
 
 
-def _timeline(by_month: list[dict[str, Any]], rubric: dict[str, Any], line_records: bool) -> list[dict[str, Any]]:
+def _attribution_months(evidences: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Work commits and lines per month over all repositories, with AI commits by agent."""
+    months: dict[str, dict[str, Any]] = {}
+    for e in evidences:
+        for row in e["attribution"]["by_month"]:
+            m = months.setdefault(row["month"], {"commits": 0, "ai_commits": 0, "lines": 0, "ai_lines": 0,
+                                                 "by_agent": {}})
+            for k in ATTRIBUTION_SUMS:
+                m[k] += row[k]
+            for agent, n in row["by_agent"].items():
+                m["by_agent"][agent] = m["by_agent"].get(agent, 0) + n
+    return months
+
+
+def stage(dims: dict[str, Dim], rubric: dict[str, Any]) -> tuple[int | None, int, int, dict | None, list[str]]:
+    """(level, lo, hi, first failing gate, unseen dimensions): the overall level staged from the
+    dimensions, the same for the whole window and for each month of the timeline."""
     gates = {int(k): v for k, v in rubric["gates"].items()}
+    lo, _ = staged({k: d.lo for k, d in dims.items()}, gates)
+    hi, _ = staged({k: d.hi for k, d in dims.items()}, gates)
+    unseen = _unseen(dims, rubric)
+    # absence is not evidence: with strong visible evidence, what git cannot see does not cap the point
+    point, fail = staged({k: (d.hi if k in unseen else d.level if d.level is not None else d.lo)
+                          for k, d in dims.items()}, gates)
+    level: int | None = max(min(point, hi), lo)
+    if dims["authorship"].level is None and lo != hi:
+        level = None  # nothing observed on authorship (a survey's claim included): a range, never a confident 0
+    return level, lo, hi, fail, unseen
+
+
+def _unseen(dims: dict[str, Dim], rubric: dict[str, Any]) -> list[str]:
+    """Dimensions whose open range reflects what git cannot see, when the visible evidence is strong
+    enough (agent-authored code with machine merges or unattended runs) to set the point level."""
+    u = rubric["unseen"]
+    a = dims["authorship"].level or 0
+    operation = max(dims["review"].level or 0, dims["autonomy"].level or 0)
+    if a < u["strong_authorship"] or operation < u["strong_operation"]:
+        return []
+    # git sees nothing at Level 4 or above there, yet the range is open to 5
+    return [k for k in u["dimensions"] if k in dims and dims[k].hi == 5 and (dims[k].level or 0) < 4]
+
+
+def before_agents(month: str | None, rubric: dict[str, Any]) -> bool:
+    """True when ``month`` (YYYY-MM) is before coding agents existed (the rubric's history section)."""
+    return bool(month) and str(month)[:7] < rubric["history"]["agents_available_from"]
+
+
+def level_changes(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Months where the level judged on that month's evidence differs from the previous placed month."""
+    out, prev = [], None
+    for row in timeline:
+        if row.get("level") is None:
+            continue
+        if prev is not None and row["level"] != prev["level"]:
+            out.append({"month": row["month"], "from": prev["level"], "to": row["level"], "since": prev["month"],
+                        "text": f"{row['month']}: Level {prev['level']} \u2192 {row['level']}"})
+        prev = row
+    return out
+
+
+def _timeline(by_month: list[dict[str, Any]], rubric: dict[str, Any], line_records: bool,
+              evidences: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Per month: the level judged on that month's signals, and the month's AI shares (pooled once
+    here; the report only formats them)."""
+    rows = _level_months(by_month, rubric, line_records)
+    work = _attribution_months(evidences or [])
+    by_month_row = {r["month"]: r for r in rows}
+    out = []
+    for month in sorted(set(by_month_row) | set(work)):
+        r = by_month_row.get(month) or {"month": month, "level": None, "range": [0, 5], "ai_share": None,
+                                         "code_commits": 0}
+        w = work.get(month) or {"commits": 0, "ai_commits": 0, "lines": 0, "ai_lines": 0, "by_agent": {}}
+        out.append({**r, **{k: w[k] for k in ATTRIBUTION_SUMS},
+                    "ai_share_commits": round(w["ai_commits"] / w["commits"], 4) if w["commits"] else None,
+                    "ai_share_lines": round(w["ai_lines"] / w["lines"], 4) if w["lines"] else None,
+                    "by_agent": dict(sorted(w["by_agent"].items()))})
+    return out
+
+
+def _level_months(by_month: list[dict[str, Any]], rubric: dict[str, Any], line_records: bool) -> list[dict[str, Any]]:
     out = []
     for m in by_month:
-        s = _month_signals(m)
+        s = {**m, "refs": {}}
         arts = {k: {"count": 1, "paths": []} for k in m.get("artefacts", [])}
         share = s["ai_code_commits"] / s["code_commits"] if s["code_commits"] else None
+        if before_agents(m["month"], rubric) and s["code_commits"]:
+            out.append({"month": m["month"], "level": 0, "range": [0, 0], "ai_share": share,
+                        "code_commits": s["code_commits"]})
+            continue
         if s["code_commits"] < rubric["minimum_evidence"]["code_commits"] and s["ai_code_commits"] == 0:
             out.append({"month": m["month"], "level": None, "range": list(GIT_BLIND_RANGE) if s["code_commits"] else [0, 5],
                         "ai_share": share, "code_commits": s["code_commits"]})
             continue
         dims = _dimensions(s, arts, [], rubric, line_records)
-        lo, _ = staged({k: d.lo for k, d in dims.items()}, gates)
-        hi, _ = staged({k: d.hi for k, d in dims.items()}, gates)
-        point, _ = staged({k: (d.level if d.level is not None else d.lo) for k, d in dims.items()}, gates)
-        level = None if dims["authorship"].level is None else max(min(point, hi), lo)
+        level, lo, hi, _, _ = stage(dims, rubric)
         out.append({"month": m["month"], "level": level, "range": [lo, hi], "ai_share": share,
                     "code_commits": s["code_commits"]})
     return out
-
-
-def _gaps(overall: dict[str, Any], s: dict[str, Any] | None, survey: dict[str, Any] | None,
-          study: dict[str, Any] | None) -> dict[str, Any]:
-    gaps: dict[str, Any] = {"level": None, "ai_share": None, "speedup": None}
-    claimed = (survey or {}).get("claimed_level") or {}
-    # the median, or the mean when the survey withholds the median below its anonymity threshold
-    claimed_value = claimed.get("median") if claimed.get("median") is not None else claimed.get("mean")
-    if claimed_value is not None and overall.get("placeable"):
-        lo, hi = overall["range"]
-        c = float(claimed_value)
-        distance = 0.0 if lo <= c <= hi else (c - hi if c > hi else c - lo)
-        gaps["level"] = {"claimed": c, "claimed_mean": claimed.get("mean"), "evidenced": overall["level"],
-                         "evidenced_range": [lo, hi], "gap": distance, "n": claimed.get("n"),
-                         "survey_item": claimed.get("item"),
-                         "text": (f"The team places itself at Level {c:g}; the evidence says "
-                                  + (f"Level {overall['level']}" if overall["level"] is not None else f"Levels {lo}-{hi}")
-                                  + ("" if distance == 0 else
-                                     f" ({abs(distance):g} level{'s' if abs(distance) != 1 else ''} "
-                                     f"{'above' if distance > 0 else 'below'} the evidenced range)"))}
-    perceived = (survey or {}).get("perceived_ai_share") or {}
-    if s and s.get("code_commits"):
-        # mined: AI share of changed code lines (of code commits when line counts are unavailable)
-        mined_l = s["ai_code_lines"] / s["code_lines"] if s.get("code_lines") else None
-        mined_c = s["ai_code_commits"] / s["code_commits"]
-        mined = mined_l if mined_l is not None else mined_c
-        p_mean = perceived.get("mean")
-        gaps["ai_share"] = {"perceived": p_mean, "perceived_median": perceived.get("median"),
-                            "mined": round(mined, 4), "mined_measure": "code lines" if mined_l is not None else "code commits",
-                            "mined_commits": round(mined_c, 4),
-                            "gap_pp": None if p_mean is None else round(100 * (p_mean - mined), 1),
-                            "n": perceived.get("n"), "survey_item": perceived.get("item"),
-                            "note": "mined share is a lower bound: agents can run without leaving traces"}
-    speed: dict[str, Any] = {}
-    sp = (survey or {}).get("perceived_speedup") or {}
-    if (sp.get("retrospective") or {}).get("mean") is not None:
-        speed["survey_perceived"] = sp["retrospective"]["mean"]
-        speed["survey_perceived_item"] = sp["retrospective"].get("item")
-    if (sp.get("forecast") or {}).get("mean") is not None:
-        speed["survey_forecast"] = sp["forecast"]["mean"]
-    if study:
-        est = study.get("estimate") or {}
-        speed["measured"] = est.get("speedup")
-        speed["measured_ci95"] = est.get("ci95")
-        speed["measured_method"] = est.get("method")
-        speed["forecast"] = study.get("forecast_speedup")
-        perc = study.get("perceived") or {}
-        for key in ("pre_study", "post_task", "post_study"):
-            if perc.get(key):
-                speed[key] = perc[key].get("speedup")
-    if speed:
-        perceived_value = speed.get("post_study", speed.get("post_task", speed.get("survey_perceived")))
-        speed["perceived"] = perceived_value
-        if speed.get("measured") is not None and perceived_value is not None:
-            speed["gap_pp"] = round(100 * (perceived_value - speed["measured"]), 1)
-        speed["scale"] = "time with AI / time without AI - 1 (negative = faster)"
-        gaps["speedup"] = speed
-    return gaps
 
 
 def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = None,
@@ -262,6 +251,12 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         for d in dims.values():
             d.source = "+".join(p for p in d.source.split("+") if p != "git") or "none"
     overall = _overall(dims, rubric, placeable, why)
+    window_end = max((e["window"]["end"] for e in evidences if e["window"].get("end")), default=None)
+    if placeable and evidences and window_end and before_agents(window_end, rubric):
+        overall = {"level": 0, "range": [0, 0], "confidence": "high", "failed_gate": None, "placeable": True,
+                   "summary": f"Level 0: the assessment window ends in {window_end[:7]}, before coding agents existed "
+                              f"(the first came in {rubric['history']['agents_available_from']}); nothing in this "
+                              "history can be agent work."}
     next_steps = []
     if overall.get("failed_gate"):
         # safety first: specs, tests and unattended runs come before people stop reading diffs
@@ -269,6 +264,7 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
         for f in sorted(overall["failed_gate"]["all_failing"], key=lambda f: order.index(f["dimension"])):
             next_steps.append(_next_step(f["dimension"], f["required"], rubric))
     return {
+        "schema_version": LEVEL_SCHEMA_VERSION,
         "rubric": {"file": rubric["_file"], "version": str(rubric.get("version", "")),
                    "thresholds": {k: v for k, v in rubric.items() if k not in ("_file", "next_steps")}},
         "sources": {"git": bool(evidences), "survey": survey is not None, "study": study is not None,
@@ -276,9 +272,11 @@ def place_team(evidences: list[dict[str, Any]], survey: dict[str, Any] | None = 
                     "repositories": [e["repository"]["name"] for e in evidences]},
         "overall": overall,
         "dimensions": {k: dims[k].as_dict() for k in DIMENSIONS},
-        "timeline": _timeline(pooled["by_month"], rubric, line_records),
+        "timeline": (timeline := _timeline(pooled["by_month"], rubric, line_records, evidences)),
+        "level_changes": level_changes(timeline),
         "contradictions": contradictions,
-        "gaps": _gaps(overall, s, survey, study),
+        "shares": window_shares(evidences, s),
+        "gaps": perception_gaps(overall, s, survey, study),
         "next_steps": next_steps,
         "window": {"code_commits": s["code_commits"] if s else 0},
         # which repository each referenced commit belongs to (for links when several are assessed)

@@ -7,16 +7,22 @@ write or review code, an upper bound on autonomy; the survey fills in what git c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assess.findings import DIMENSIONS
 from assess.resources import package_file
 from assess.yamlfile import load_yaml
 
-DIMENSIONS = ["authorship", "review", "specification", "validation", "autonomy", "organisation"]
 GIT_BLIND_RANGE = (0, 2)  # no traces: git cannot tell Level 0 from 1 or 2
 CONF_ORDER = ["none", "low", "medium", "high"]
+DEFAULTED_SECTIONS = ("collection", "history", "unseen")  # newer than many user rubrics: bundled values apply
+# thresholds added after rubric 1.0: a user rubric without them gets the bundled value
+DEFAULTED_KEYS = {("minimum_evidence", "events_medium"), ("minimum_evidence", "events_high"),
+                  ("authorship", "level2_multi_file_min_ai_commits"), ("review", "level4_min_merges"),
+                  ("autonomy", "level3_min_delegated_commits")}
 
 
 @dataclass
@@ -41,7 +47,12 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
     data = doc.data
     if not isinstance(data, dict):
         raise doc.error("expected a mapping")
-    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy", "gates"):
+    bundled = load_yaml(package_file("levels", "rubric.yaml")).data if path else data
+    for section in DEFAULTED_SECTIONS:  # sections newer than many user rubrics: the bundled values apply
+        if section not in data:
+            data[section] = dict(bundled[section])
+    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy", "collection",
+                    "gates"):
         if not isinstance(data.get(section), dict):
             raise doc.error(f"missing section '{section}'", section, hint="start from the bundled rubric.yaml")
     for lvl, gate in data["gates"].items():
@@ -51,8 +62,19 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
             if dim not in DIMENSIONS or not isinstance(req, int):
                 raise doc.error(f"unknown dimension '{dim}' or non-integer level", "gates", lvl, dim)
 
-    bundled = load_yaml(package_file("levels", "rubric.yaml")).data if path else data
-    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy"):
+    for section, key in DEFAULTED_KEYS:
+        if isinstance(data.get(section), dict) and key not in data[section]:
+            data[section][key] = bundled[section][key]
+    history = data["history"].get("agents_available_from") if isinstance(data["history"], dict) else None
+    if not isinstance(history, str) or not re.fullmatch(r"\d{4}-\d{2}", history):
+        raise doc.error("must be a month, YYYY-MM", "history", "agents_available_from")
+    unseen = data["unseen"] if isinstance(data["unseen"], dict) else {}
+    if not isinstance(unseen.get("dimensions"), list) or any(d not in DIMENSIONS for d in unseen["dimensions"]):
+        raise doc.error(f"must list dimensions ({', '.join(DIMENSIONS)})", "unseen", "dimensions")
+    for key in ("strong_authorship", "strong_operation"):
+        if not isinstance(unseen.get(key), int) or not 0 <= unseen[key] <= 5:
+            raise doc.error("must be a level 0-5", "unseen", key)
+    for section in ("minimum_evidence", "authorship", "review", "specification", "validation", "autonomy", "collection"):
         for key, value in data[section].items():
             if key not in bundled[section]:
                 known = ", ".join(sorted(bundled[section]))
@@ -104,13 +126,16 @@ def _ev(signal: str, value: Any, text: str, supports: str, *, level: int | None 
     return out
 
 
-def _git_confidence(s: dict[str, Any], r: dict[str, Any]) -> str:
+def _git_confidence(s: dict[str, Any], r: dict[str, Any], events: int | None = None) -> str:
+    """Confidence from the code commits in the window and, when given, the events the figure rests
+    on (agent commits, merges, people's commits): thin evidence is never medium or high."""
     n = s["code_commits"]
-    if n >= r["minimum_evidence"]["confident_code_commits"]:
-        return "high"
-    if n >= r["minimum_evidence"]["code_commits"]:
-        return "medium"
-    return "low"
+    m = r["minimum_evidence"]
+    conf = "high" if n >= m["confident_code_commits"] else "medium" if n >= m["code_commits"] else "low"
+    if events is not None:
+        by_events = "high" if events >= m["events_high"] else "medium" if events >= m["events_medium"] else "low"
+        conf = min(conf, by_events, key=CONF_ORDER.index)
+    return conf
 
 
 # ---------------------------------------------------------------- dimensions from git signals
@@ -144,7 +169,7 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
                    f"Only {ai} traced agent commit(s) on code: fewer than the rubric's minimum for Level 1.", ev)
     level = 1
     multi = _share(s["ai_multi_file_commits"], ai) or 0
-    if share >= t["level2_share"] or (ai >= 3 and multi >= t["level2_multi_file_share"]
+    if share >= t["level2_share"] or (ai >= t["level2_multi_file_min_ai_commits"] and multi >= t["level2_multi_file_share"]
                                        and share >= t.get("level2_multi_file_min_share", 0.05)):
         level = 2
         if share < t["level2_share"]:
@@ -203,7 +228,8 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
         level = 2
     else:
         level = 3
-        if by_h and delay is not None and lines is not None and delay <= t["level4_max_delay_hours"] \
+        if by_h and merges >= t["level4_min_merges"] and delay is not None and lines is not None \
+                and delay <= t["level4_max_delay_hours"] \
                 and lines >= t["level4_min_merge_lines"] and followup_share <= t["level4_max_followup_share"]:
             level = 4
             ev.append(_ev("review.bulk_fast_merges", delay, f"agent branches merged a median {delay:.1f} h after "
@@ -234,7 +260,9 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
                3: "People integrate agents' branches and commits: review is their main act.",
                4: "Agent work is merged fast and in bulk: people check outcomes, not diffs.",
                5: "Agent work is merged by machines: nobody reads the code."}[level]
-    return Dim("review", level, level, hi, _git_confidence(s, r), "git", summary, ev)
+    # levels 4-5 rest on the merges, 2-3 on the agent commits: thin evidence is low confidence
+    events = merges if level >= 4 else ai
+    return Dim("review", level, level, hi, _git_confidence(s, r, events), "git", summary, ev)
 
 
 def specification(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
@@ -260,13 +288,16 @@ def specification(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Di
     if not n_specs and s["spec_lines"] == 0:
         level = 2 if "instructions" in a else None
         if level is None:
-            return Dim("specification", None, *GIT_BLIND_RANGE, "low", "git",
-                       "No specs or agent instructions in the repository (specs may live in a tracker).", ev)
-        return Dim("specification", 2, 2, 3, "medium", "git",
-                   "Agents get instruction files, but work is not driven by specs kept in the repository.", ev)
+            return Dim("specification", None, 0, 5, "low", "git",
+                       "No specs or agent instructions in the repository: specs may live in a tracker, which git "
+                       "cannot see, so the range stays open.", ev)
+        return Dim("specification", 2, 2, 5, _git_confidence(s, r, h), "git",
+                   "Agents get instruction files, but no specs are kept in the repository (they may live in a "
+                   "tracker, which git cannot see: the range stays open).", ev)
     if n_specs < t.get("level3_spec_artefacts", 1) and s["spec_lines"] == 0:
-        return Dim("specification", 2 if "instructions" in a else None, *((2, 3) if "instructions" in a else GIT_BLIND_RANGE),
-                   "low", "git", "Fewer spec artefacts than the rubric asks for Level 3.", ev)
+        return Dim("specification", 2 if "instructions" in a else None, 2 if "instructions" in a else 0, 5,
+                   "low", "git", "Fewer spec artefacts than the rubric asks for Level 3 (more may live in a tracker).",
+                   ev)
     level = 3
     if h < t.get("min_human_commits", 5):
         share = None  # too few commits by people to say what they mainly write
@@ -279,7 +310,7 @@ def specification(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Di
     summary = {3: "Specs live in the repository, but people still mostly commit code.",
                4: "People mostly write specs and docs; agents write the code.",
                5: "People commit only specs: specs in, software out."}[level]
-    return Dim("specification", level, level, level if level >= 4 else level + 1, _git_confidence(s, r), "git",
+    return Dim("specification", level, level, level if level >= 4 else level + 1, _git_confidence(s, r, h), "git",
                summary, ev)
 
 
@@ -302,10 +333,11 @@ def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
         ev.append(_ev("validation.scenarios_or_twins", len(twins), f"scenario suites or simulated services: "
                       f"{', '.join(twins[:4])}", "for", paths=twins))
     if not has_tests and not has_ci:
-        level = 0 if s["work_lines"] or s.get("work_files") else None
-        if level is None:
+        if not (s["work_lines"] or s.get("work_files")):
             return Dim("validation", None, 0, 5, "none", "git", "Nothing to validate in the window.", ev)
-        return Dim("validation", 1, 0, 1, _git_confidence(s, r), "git", "No tests and no CI.", ev)
+        return Dim("validation", None, 0, 5, "low", "git",
+                   "No tests and no CI in the repository: tests or scenarios may be kept outside it (a holdout), "
+                   "which git cannot see, so the range stays open.", ev)
     level = 2
     if has_tests and has_ci and (test_share or 0) >= t["level3_test_share"]:
         level = 3
@@ -356,11 +388,11 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
                       + ("" if ran else " (no commit by an agent on its own yet)"), "for" if ran else "context",
                       paths=agent_ci))
     level = 2
-    if cloud_share >= t["level3_cloud_share"]:
+    if cloud_share >= t["level3_cloud_share"] and s["ai_cloud_commits"] >= t["level3_min_delegated_commits"]:
         level = 3
-    # one run must be both long and sustained (signals report the longest span among runs of 5+)
-    long_runs = s.get("long_run_span_hours", 0) >= t["level4_run_hours"] and t["level4_run_commits"] <= 5 \
-        and s["chains_ge5"] > 0
+    # one run must be both long and sustained: the frontier holds every run no other beats on both
+    long_runs = any(run["n"] >= t["level4_run_commits"] and run["span_hours"] >= t["level4_run_hours"]
+                    for run in s["run_frontier"])
     off_hours = off_share >= t["level4_off_hours_share"] and ai >= t.get("level4_off_hours_min_commits", 10)
     # an agent workflow in CI is shown as evidence, but only observed behaviour (long runs, work out
     # of hours) places Level 4
@@ -376,7 +408,7 @@ def autonomy(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], inferred: 
     summary = {2: "Agents work inside people's sessions.", 3: "Work is delegated to agents that commit on their own.",
                4: "Agents work unattended: long runs of agent commits or agent work outside the team's hours.",
                5: "Agents run and land work without people."}[level]
-    return Dim("autonomy", level, level, hi, _git_confidence(s, r), "git", summary, ev + inferred_ev)
+    return Dim("autonomy", level, level, hi, _git_confidence(s, r, ai), "git", summary, ev + inferred_ev)
 
 
 def organisation_from_survey(survey: dict[str, Any] | None, r: dict[str, Any]) -> Dim:
@@ -390,7 +422,8 @@ def organisation_from_survey(survey: dict[str, Any] | None, r: dict[str, Any]) -
     conf = "medium" if (d.get("n") or 0) >= r.get("survey", {}).get("min_respondents", 3) else "low"
     ev = [_ev("organisation.survey_score", d.get("score"), f"questionnaire: organisation practices support Level {lvl} "
               f"(mean {d.get('score')}, n={d.get('n')})", "for", source="survey", items=d.get("items", []))]
-    return Dim("organisation", lvl, lvl, lvl, conf, "survey", "From the questionnaire only.", ev)
+    return Dim("organisation", lvl, lvl, lvl, conf, "survey",
+               f"Level {lvl} claimed in the questionnaire (self-reported; nothing else observes organisation).", ev)
 
 
 # ---------------------------------------------------------------- combination
@@ -406,9 +439,9 @@ def apply_survey(dim: Dim, survey: dict[str, Any] | None, r: dict[str, Any], con
         return dim
     s_level = int(d["level"])
     items = d.get("items", [])
-    dim.evidence.append(_ev(f"{dim.name}.survey", d.get("score"), f"questionnaire: the team's answers support Level "
-                            f"{s_level} (mean {d.get('score')}, n={d.get('n')})", "context", source="survey",
-                            items=items))
+    dim.evidence.append(_ev(f"{dim.name}.survey", d.get("score"), f"questionnaire: the team claims practices of Level "
+                            f"{s_level} (mean {d.get('score')}, n={d.get('n')}; self-reported)", "context",
+                            source="survey", items=items))
     if (d.get("n") or 0) < min_n:
         return dim
     gap = r.get("survey", {}).get("contradiction_levels", 2)
@@ -422,6 +455,11 @@ def apply_survey(dim: Dim, survey: dict[str, Any] | None, r: dict[str, Any], con
         if dim.source != "none":
             _add_source(dim, "survey")
         return dim
+    if dim.level is None:
+        # nothing observed to narrow: a claim never turns "git cannot tell" into a confident level
+        dim.summary += f" The questionnaire claims Level {s_level} (self-reported, not evidenced)."
+        _add_source(dim, "survey")
+        return dim
     moved = dim.level != s_level
     dim.level, dim.lo, dim.hi = s_level, s_level, s_level
     _add_source(dim, "survey")
@@ -429,7 +467,7 @@ def apply_survey(dim: Dim, survey: dict[str, Any] | None, r: dict[str, Any], con
         # the team's own answers, not git, picked the level inside git's range: say so, and no
         # more than medium confidence
         dim.confidence = "medium"
-        dim.summary = (f"Level {s_level} from the questionnaire, within what git allows. Git alone: "
+        dim.summary = (f"Level {s_level} claimed in the questionnaire, within what git allows. Git alone: "
                        + dim.summary[0].lower() + dim.summary[1:])
     elif dim.confidence in ("low", "none"):
         dim.confidence = "medium"

@@ -12,8 +12,9 @@ from assess.mining.history import MAX_MESSAGE_BYTES, TRUNCATED_MARK
 from assess.mining.miner import RepoMining
 from assess.mining.signals import compute_signals
 from assess.redact import sanitize_remote, scrub_identities
+from assess.signal_catalogue import EVIDENCE_SCHEMA_VERSION
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = EVIDENCE_SCHEMA_VERSION
 TRUNCATED_TEXT = TRUNCATED_MARK.decode()
 DEFAULT_WINDOW_DAYS = defaults.WINDOW_DAYS
 EXAMPLES_PER_AGENT = 5
@@ -124,8 +125,9 @@ def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS,
-                   show_identities: bool = False) -> dict[str, Any]:
-    """The repository evidence document (validated by ``assess/schemas/evidence.schema.json``)."""
+                   show_identities: bool = False, collection: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The repository evidence document (validated by ``assess/schemas/evidence.schema.json``).
+    ``collection``: how signals are measured (the rubric's ``collection`` section; default bundled)."""
     c = mining.commits
     cat = mining.catalogue
     start, end = window_bounds(c, window_days) if not c.empty else (None, None)
@@ -210,7 +212,7 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
         caveats.append(f"AI share of lines counts in-session co-authored commits at {w:g} of their lines (pairing: "
                        "person and agent both wrote); agent-authored, delegated and unattended work counts whole.")
 
-    signals = compute_signals(c, mining.files, mining.artefacts, mining.head, start, end)
+    signals = compute_signals(c, mining.files, mining.artefacts, mining.head, start, end, collection=collection)
     if not show_identities:
         # a pseudonym beside the commits it made is re-identified by looking the commits up: the
         # commits stay (they are the evidence), the pseudonym goes

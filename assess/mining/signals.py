@@ -1,8 +1,10 @@
 """Signals for the level placement, computed from the mined frames (collection, not judgement).
 
-Every signal is a count, a share with its numerator and denominator, or a maximum, and carries
-references (commit ids, paths) so a report can show what it rests on. Counts pool across
-repositories by summing, maxima by taking the largest.
+Which signals exist, and how each pools across repositories and months, is declared once in
+:mod:`assess.signal_catalogue`; this module computes them. Every signal is a count, a maximum, a
+median or a run frontier, and the window carries references (commit ids, paths) so a report can
+show what it rests on. How signals are measured (run gaps, follow-up hours, the limits of inferred
+activity) is set by the rubric's ``collection`` section, never hard-coded here.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import numpy as np
 import pandas as pd
 
 from assess.resources import package_file
+from assess.signal_catalogue import COMMIT_COLUMNS, REF_SIGNALS, SIGNALS, frontier
 from assess.yamlfile import load_yaml
 
 REF_LIMIT = 8
 REVIEW_TRAILERS = re.compile(r"^(reviewed-by|approved-by|acked-by|tested-by|reviewed-on)$", re.IGNORECASE)
 WEB_FLOW = re.compile(r"^noreply@github\.com$|^noreply@gitlab\.com$", re.IGNORECASE)
 CLOUD_CHANNELS = {"author", "committer", "branch"}  # the agent committed itself, no person in the session
-FOLLOW_UP_HOURS = 48
 KINDS = ["code", "tests", "spec", "instructions", "docs", "config", "generated", "other"]
 
 
@@ -109,10 +111,19 @@ def merge_table(commits: pd.DataFrame, head: str) -> pd.DataFrame:
                                        "delay_hours"])
 
 
-def usual_hours(commits: pd.DataFrame) -> set[int]:
-    """The smallest set of local hours holding 90% of human commits: the team's own working day."""
+def collection_parameters(rubric: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rubric's ``collection`` section (the bundled rubric's when none is given)."""
+    if rubric is None:
+        from assess.levels.placement import load_rubric
+
+        rubric = load_rubric()
+    return dict(rubric["collection"])
+
+
+def usual_hours(commits: pd.DataFrame, p: dict[str, Any]) -> set[int]:
+    """The smallest set of local hours holding most human commits: the team's own working day."""
     human = commits[(commits["class"] == "human") & ~commits["is_merge"]]
-    if len(human) < 20:
+    if len(human) < p["usual_hours_min_commits"]:
         return set(range(24))
     local = (human["author_time"] + pd.to_timedelta(human["author_tz_minutes"], unit="m")).dt.hour
     counts = local.value_counts().sort_values(ascending=False)
@@ -120,7 +131,7 @@ def usual_hours(commits: pd.DataFrame) -> set[int]:
     for hour, n in counts.items():
         hours.add(int(hour))
         total += n
-        if total >= 0.9 * len(human):
+        if total >= p["usual_hours_share"] * len(human):
             break
     return hours
 
@@ -129,45 +140,44 @@ def _refs(series: pd.Series) -> list[str]:
     return series.head(REF_LIMIT).tolist()
 
 
-RUN_GAP_HOURS = 2.0  # a longer pause between two agent commits ends a run (see _runs)
-
-
-def inferred_activity(commits: pd.DataFrame, chain: set[str]) -> list[dict[str, Any]]:
+def inferred_activity(commits: pd.DataFrame, chain: set[str], p: dict[str, Any]) -> list[dict[str, Any]]:
     """Human identities whose behaviour no person sustains: round-the-clock committing, dozens of
-    commits a day straight to the main line, or commits at a fixed interval. Pseudonymous ids only."""
+    commits a day straight to the main line, or commits at a fixed interval (limits: the rubric's
+    ``collection`` section). Pseudonymous ids only."""
     # commits attributed from cadence alone (assess/mining/cadence.py) are still a person's identity here
     own = (commits["class"] == "human") | (commits["channel"] == "cadence") if "channel" in commits \
         else commits["class"] == "human"
     human = commits[own & ~commits["is_merge"]].sort_values("author_time")
     out = []
+    half = pd.Timedelta(days=p["round_clock_days"] / 2)
     for person, g in human.groupby("person"):
-        if len(g) < 20:
+        if len(g) < p["inferred_min_commits"]:
             continue
-        # round the clock: over the busiest 14 days, commits in 20+ of the 24 hours
+        # round the clock: around the busiest day, commits in most of the 24 hours
         days = g["author_time"].dt.floor("D")
         busiest = days.value_counts().idxmax()
-        span = g[(days >= busiest - pd.Timedelta(days=7)) & (days <= busiest + pd.Timedelta(days=7))]
+        span = g[(days >= busiest - half) & (days <= busiest + half)]
         hours = (span["author_time"] + pd.to_timedelta(span["author_tz_minutes"], unit="m")).dt.hour.nunique()
-        if hours >= 20 and len(span) >= 50:
+        if hours >= p["round_clock_hours"] and len(span) >= p["round_clock_min_commits"]:
             out.append({"person": person, "kind": "round-the-clock", "value": int(hours),
-                        "text": f"{person} committed in {hours} different hours of the day within two weeks "
-                                f"({len(span)} commits)", "commits": _refs(span["sha"])})
+                        "text": f"{person} committed in {hours} different hours of the day within "
+                                f"{p['round_clock_days']:g} days ({len(span)} commits)", "commits": _refs(span["sha"])})
         main = g[g["sha"].isin(chain)]
         if len(main):
             per_day = main.groupby(main["author_time"].dt.floor("D")).size()
-            if per_day.max() >= 40:
+            if per_day.max() >= p["high_rate_commits_per_day"]:
                 day = per_day.idxmax()
                 out.append({"person": person, "kind": "high-rate", "value": int(per_day.max()),
                             "text": f"{person} pushed {int(per_day.max())} commits straight to the main line on "
                                     f"{day.date()}", "commits": _refs(main[main["author_time"].dt.floor('D') == day]["sha"])})
         gaps = g["author_time"].diff().dt.total_seconds().to_numpy()[1:]  # UTC: no DST or travel jumps
-        window = 20
+        window = int(p["fixed_interval_commits"])
         if len(gaps) >= window:
             ser = pd.Series(gaps)
             roll_mean = ser.rolling(window).mean()
             roll_std = ser.rolling(window).std()
             cv = (roll_std / roll_mean).where(roll_mean > 0)
-            if cv.min() < 0.1:
+            if cv.min() < p["fixed_interval_max_variation"]:
                 end = int(cv.idxmin()) + 1
                 out.append({"person": person, "kind": "fixed-interval", "value": round(float(roll_mean[end - 1]) / 60, 1),
                             "text": f"{person} made {window} consecutive commits about every "
@@ -176,21 +186,10 @@ def inferred_activity(commits: pd.DataFrame, chain: set[str]) -> list[dict[str, 
     return out
 
 
-COUNT_COLUMNS = [
-    "commits", "work_commits", "code_commits", "ai_code_commits", "ai_code_commits_low", "human_code_commits",
-    "code_lines", "ai_code_lines", "ai_multi_file_commits", "human_commits", "human_spec_doc_only_commits",
-    "human_spec_commits", "spec_lines", "test_lines", "test_files", "work_files", "work_lines", "ai_commits",
-    "ai_commits_with_tests", "ai_cloud_commits", "ai_session_commits", "ai_on_main_via_web", "ai_on_main_direct",
-    "ai_review_trailers", "ai_followup_fixes", "ai_off_hours_commits",
-]
-# which feature column's commits are cited as references for a signal
-REF_COLUMNS = ["ai_code_commits", "human_code_commits", "human_spec_doc_only_commits", "ai_cloud_commits",
-               "ai_review_trailers", "ai_followup_fixes", "ai_off_hours_commits"]
-
-
 def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours: set[int],
-                    files: pd.DataFrame) -> pd.DataFrame:
-    """One row per commit with 0/1 flags and line counts: every period's signals are their sums."""
+                    files: pd.DataFrame, p: dict[str, Any]) -> pd.DataFrame:
+    """One row per commit with 0/1 flags and line counts, one column per ``origin="commit"`` signal
+    of :mod:`assess.signal_catalogue`: every period's signals are their sums."""
     k = kinds.reindex(c["sha"]).fillna(0)
     k.index = c.index
     work = (~c["is_merge"]) & (c["class"] != "automation")
@@ -219,7 +218,7 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
         "ai_code_commits": code & strong, "ai_code_commits_low": code & is_ai & ~strong,
         "human_code_commits": code & (c["class"] == "human"),
         "code_lines": k["code_lines"].where(code, 0), "ai_code_lines": k["code_lines"].where(code & strong, 0),
-        "ai_multi_file_commits": code & strong & (c["files"] >= 3),
+        "ai_multi_file_commits": code & strong & (c["files"] >= p["multi_file_min_files"]),
         "human_commits": human,
         "human_spec_doc_only_commits": human & (all_files > 0) & (k["code_files"] == 0) & (k["tests_files"] == 0)
         & (non_code > 0),
@@ -231,9 +230,13 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
         "ai_cloud_commits": ai_all & cloud, "ai_session_commits": ai_all & ~cloud,
         "ai_on_main_via_web": ai_all & on_chain & via_web, "ai_on_main_direct": ai_all & on_chain & ~via_web,
         "ai_review_trailers": ai_all & reviewed,
-        "ai_followup_fixes": code & strong & _followed_up(c, code & strong, files),
+        "ai_followup_fixes": code & strong & _followed_up(c, code & strong, files, p["followup_hours"]),
         "ai_off_hours_commits": ai_all & off,
-    }, index=c.index).astype("int64")
+    }, index=c.index)
+    if tuple(f.columns) != COMMIT_COLUMNS:  # the declaration and the computation must agree
+        raise AssertionError(f"commit features {sorted(set(f.columns) ^ set(COMMIT_COLUMNS))} are not declared "
+                             "in assess.signal_catalogue (or declared but not computed)")
+    f = f.astype("int64")
     # AI lines are weighted (in-session lines count at the rubric's weight): kept exact, rounded once when summed
     f["ai_code_lines"] = f["ai_code_lines"] * _line_weight(c)
     return f
@@ -244,8 +247,8 @@ def _line_weight(c: pd.DataFrame) -> pd.Series:
     return c["ai_line_weight"] if "ai_line_weight" in c else pd.Series(1.0, index=c.index)
 
 
-def _followed_up(c: pd.DataFrame, ai_code: pd.Series, files: pd.DataFrame) -> pd.Series:
-    """AI code commits whose files a person changed within 48 hours after: line-level review."""
+def _followed_up(c: pd.DataFrame, ai_code: pd.Series, files: pd.DataFrame, hours: float) -> pd.Series:
+    """AI code commits whose files a person changed within ``hours`` after: line-level review."""
     out = pd.Series(False, index=c.index)
     if not ai_code.any() or files.empty:
         return out
@@ -260,11 +263,11 @@ def _followed_up(c: pd.DataFrame, ai_code: pd.Series, files: pd.DataFrame) -> pd
         return out
     hu_f["time"] = hu_f["human_time"]
     nxt = pd.merge_asof(ai_f, hu_f, on="time", by="path", direction="forward", allow_exact_matches=False)
-    hit = nxt[(nxt["human_time"] - nxt["time"]).dt.total_seconds().le(FOLLOW_UP_HOURS * 3600)]
+    hit = nxt[(nxt["human_time"] - nxt["time"]).dt.total_seconds().le(hours * 3600)]
     return c["sha"].isin(set(hit["sha"]))
 
 
-def _runs(work: pd.DataFrame) -> pd.DataFrame:
+def _runs(work: pd.DataFrame, gap_hours: float) -> pd.DataFrame:
     """Every run of AI commits under one identity (see :func:`_chains`), once for all history."""
     rows = []
     with_ai = work.loc[(work["class"] == "ai") & (work["confidence"] != "low"), "author_email"].unique()
@@ -275,7 +278,7 @@ def _runs(work: pd.DataFrame) -> pd.DataFrame:
         start = None
         for i in range(len(is_ai) + 1):
             gap_ok = start is not None and i < len(is_ai) and \
-                (times[i] - times[i - 1]) / np.timedelta64(1, "h") <= RUN_GAP_HOURS
+                (times[i] - times[i - 1]) / np.timedelta64(1, "h") <= gap_hours
             if i < len(is_ai) and is_ai[i] and (start is None or gap_ok):
                 if start is None:
                     start = i
@@ -289,17 +292,17 @@ def _runs(work: pd.DataFrame) -> pd.DataFrame:
 
 
 def _chain_stats(runs: pd.DataFrame) -> dict[str, Any]:
+    """The run signals (origin ``runs``) plus the refs of the longest runs. The frontier keeps every
+    run no other beats on both length and span, so the placement can ask for any rubric minimum."""
     if runs.empty:
-        return {"max_chain": 0, "max_chain_span_hours": 0.0, "chains_ge5": 0, "long_run_span_hours": 0.0,
-                "longest_chain_span_hours": 0.0,
+        return {"max_chain": 0, "max_chain_span_hours": 0.0, "longest_chain_span_hours": 0.0, "run_frontier": [],
                 "max_chain_refs": [], "longest_chain_refs": []}
     best = runs.loc[runs["n"].idxmax()]
     longest = runs.loc[runs["span_hours"].idxmax()]
-    long = runs[runs["n"] >= 5]
+    front = frontier([{"n": int(r.n), "span_hours": round(float(r.span_hours), 2), "first": str(r.first),
+                       "last": str(r.last)} for r in runs.itertuples(index=False)])
     return {"max_chain": int(best["n"]), "max_chain_span_hours": round(float(best["span_hours"]), 2),
-            "chains_ge5": int(len(long)),
-            "long_run_span_hours": round(float(long["span_hours"].max()), 2) if len(long) else 0.0,
-            "longest_chain_span_hours": round(float(longest["span_hours"]), 2),
+            "longest_chain_span_hours": round(float(longest["span_hours"]), 2), "run_frontier": front,
             "max_chain_refs": [str(best["first"]), str(best["last"])],
             "longest_chain_refs": [str(longest["first"]), str(longest["last"])]}
 
@@ -338,34 +341,45 @@ def artefact_flags(artefacts: list[dict], as_of: pd.Timestamp | None = None) -> 
     return out
 
 
+def _check_declared(values: dict[str, Any], extra: set[str]) -> None:
+    declared = {s.name for s in SIGNALS}
+    if set(values) - extra != declared:
+        raise AssertionError(f"signals {sorted((set(values) - extra) ^ declared)} differ from assess.signal_catalogue")
+
+
 def compute_signals(commits: pd.DataFrame, files: pd.DataFrame, artefacts: list[dict], head: str,
                     start: pd.Timestamp | None, end: pd.Timestamp | None,
-                    path_rules: list[tuple[str, re.Pattern[str]]] | None = None) -> dict[str, Any]:
-    """Signals for the window and for each month, plus inferred agent activity in the window."""
+                    path_rules: list[tuple[str, re.Pattern[str]]] | None = None,
+                    collection: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Signals for the window and for each month, plus inferred agent activity in the window.
+    ``collection``: the rubric's collection section (default: the bundled rubric's)."""
+    p = collection if collection is not None else collection_parameters()
     if commits.empty:
-        return {"window": None, "by_month": [], "inferred": [], "artefacts": artefact_flags(artefacts)}
+        return {"window": None, "by_month": [], "inferred": [], "artefacts": artefact_flags(artefacts),
+                "parameters": p}
     rules = path_rules or load_path_rules()
     kinds = per_commit_kinds(files, rules)
     merges = merge_table(commits, head)
     chain = first_parent_chain(commits, head)
-    hours = usual_hours(commits)
-    feats = commit_features(commits, kinds, chain, hours, files)
+    hours = usual_hours(commits, p)
+    feats = commit_features(commits, kinds, chain, hours, files, p)
     work = commits[feats["work_commits"] == 1]
-    runs = _runs(work)
+    runs = _runs(work, p["run_gap_hours"])
     in_window = (commits["author_time"] >= start) & (commits["author_time"] <= end)
     wf = feats[in_window]
     window: dict[str, Any] = {k: int(round(v)) for k, v in wf.sum().items()}
     window.update(_merge_stats(merges[(merges["time"] >= start) & (merges["time"] <= end)]))
     window.update(_chain_stats(runs[(runs["start"] >= start) & (runs["start"] <= end)] if len(runs) else runs))
     newest_first = commits[in_window].sort_values("author_time", ascending=False)
-    refs = {col: _refs(newest_first.loc[wf.loc[newest_first.index, col] == 1, "sha"]) for col in REF_COLUMNS}
+    refs = {col: _refs(newest_first.loc[wf.loc[newest_first.index, col] == 1, "sha"]) for col in REF_SIGNALS}
     wm = merges[(merges["time"] >= start) & (merges["time"] <= end) & (merges["ai_commits"] > 0)]
     refs["ai_merges"] = _refs(wm["sha"])
     refs["ai_merges_by_human"] = _refs(wm.loc[wm["merged_by"] == "human", "sha"])
     refs["ai_merges_by_machine"] = _refs(wm.loc[wm["merged_by"] != "human", "sha"])
-    refs["max_chain"] = window["max_chain_refs"]
-    refs["longest_chain"] = window["longest_chain_refs"]
+    refs["max_chain"] = window.pop("max_chain_refs")
+    refs["longest_chain"] = window.pop("longest_chain_refs")
     window["refs"] = refs
+    _check_declared(window, {"refs"})
 
     month_of = commits["author_time"].dt.strftime("%Y-%m")
     sums = feats.groupby(month_of).sum()
@@ -381,11 +395,13 @@ def compute_signals(commits: pd.DataFrame, files: pd.DataFrame, artefacts: list[
         entry.update(stats)
         month_end = pd.Timestamp(month + "-01", tz="UTC") + pd.offsets.MonthEnd(1) + pd.Timedelta(days=1)
         entry["artefacts"] = sorted(artefact_flags(artefacts, month_end))
+        _check_declared(entry, {"month", "artefacts"})
         by_month.append(entry)
     return {
         "window": window,
         "by_month": by_month,
-        "inferred": inferred_activity(commits[in_window], chain),
+        "inferred": inferred_activity(commits[in_window], chain, p),
         "artefacts": artefact_flags(artefacts),
         "usual_hours": sorted(hours),
+        "parameters": p,
     }

@@ -14,7 +14,7 @@ from assess.findings import DIMENSIONS
 from assess.redact import sanitize_remote
 from assess.report.escape import fill_template
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: one gaps block, placement-owned shares and timeline
 
 LEVEL_NAMES = {0: "spicy autocomplete", 1: "coding intern", 2: "junior developer", 3: "developer",
                4: "engineering team", 5: "dark factory"}
@@ -42,10 +42,6 @@ def level_text(level: int | None, rng: list[int] | None = None) -> str:
 
 def _num(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def _pp(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else round((a - b) * 100, 1)
 
 
 def _blob_template(commit_url: str | None) -> str | None:
@@ -107,6 +103,9 @@ def _evidence_items(dimension: dict[str, Any], links: _Links) -> list[dict[str, 
             "paths": [links.path(p, repo) for p in refs.get("paths", [])],
             "survey_items": list(refs.get("survey_items", [])),
             "repositories": [r for r in repos if r is not None],
+            # refs of other sources (sessions, pull_requests, ...): ids as the source gave them
+            "other_refs": {k: list(v) for k, v in refs.items()
+                           if k not in ("commits", "paths", "survey_items", "repositories")},
         })
     return items
 
@@ -133,129 +132,19 @@ def _dimensions(team: dict[str, Any], survey: dict[str, Any] | None, links: _Lin
     return out
 
 
-def _window_share(evidences: list[dict[str, Any]]) -> dict[str, Any] | None:
-    if not evidences:
-        return None
-    keys = ("commits", "ai_commits", "lines", "ai_lines")
-    total = {k: sum(e["attribution"]["window"][k] for e in evidences) for k in keys}
-    return {**total,
-            "ai_share_commits": round(total["ai_commits"] / total["commits"], 4) if total["commits"] else None,
-            "ai_share_lines": round(total["ai_lines"] / total["lines"], 4) if total["lines"] else None,
-            "windows": [{"repository": e["repository"]["name"], "days": e["window"]["days"],
-                         "start": e["window"]["start"], "end": e["window"]["end"]} for e in evidences]}
-
-
-def _gaps(team: dict[str, Any], survey: dict[str, Any] | None, study: dict[str, Any] | None,
-          share: dict[str, Any] | None) -> dict[str, Any]:
-    placed = team.get("gaps") or {}
-    has_survey = bool(survey and survey.get("respondents"))
-    overall = team["overall"]
-
-    level = None
-    claimed = survey["claimed_level"] if has_survey else None
-    if claimed and claimed.get("n"):
-        evidenced = overall.get("level")
-        rng = overall.get("range")
-        # below the anonymity threshold the survey publishes the mean only
-        claimed_value = claimed["median"] if claimed["median"] is not None else claimed["mean"]
-        level = {"claimed": _num(claimed_value), "claimed_mean": _num(claimed["mean"]), "claimed_n": claimed["n"],
-                 "claimed_distribution": claimed["distribution"], "evidenced": evidenced,
-                 "evidenced_range": rng if overall.get("placeable", True) else None,
-                 "gap": (round(float(claimed_value) - evidenced, 2)
-                         if evidenced is not None and claimed_value is not None else None)}
-        level.update({k: v for k, v in (placed.get("level") or {}).items() if k in ("gap",) and v is not None})
-
-    ai_share = None
-    perceived = survey["perceived_ai_share"] if has_survey else None
-    placed_share = placed.get("ai_share")
-    if placed_share and share:
-        # the placement owns the mined figure (AI share of changed code lines), so report and JSON agree
-        share = {**share, "ai_share_lines": placed_share["mined"], "ai_share_commits": placed_share["mined_commits"]}
-    if perceived and perceived.get("n") and share and share["ai_share_lines"] is not None:
-        ai_share = {"perceived": _num(perceived["mean"]), "perceived_median": _num(perceived["median"]),
-                    "perceived_n": perceived["n"], "mined": share["ai_share_lines"],
-                    "mined_commits": share["ai_share_commits"], "mined_lines": share["lines"],
-                    "gap_pp": _pp(_num(perceived["mean"]), share["ai_share_lines"])}
-    elif share and share["ai_share_lines"] is not None:
-        ai_share = {"perceived": None, "perceived_median": None, "perceived_n": 0, "mined": share["ai_share_lines"],
-                    "mined_commits": share["ai_share_commits"], "mined_lines": share["lines"], "gap_pp": None}
-
-    rows: list[dict[str, Any]] = []
-    if has_survey:
-        ps = survey["perceived_speedup"]
-        for key, label in (("forecast", "Survey: expected"),
-                           ("retrospective", "Survey: perceived so far")):
-            block = ps.get(key) or {}
-            if block.get("n") and block.get("mean") is not None:
-                rows.append({"label": label, "kind": "forecast" if key == "forecast" else "perceived",
-                             "source": "survey", "speedup": float(block["mean"]), "ci95": None, "n": block["n"],
-                             "unit": "respondents"})
-    measured = None
-    if study:
-        rows.append({"label": "Study: task forecasts", "kind": "forecast", "source": "study",
-                     "speedup": float(study["forecast_speedup"]), "ci95": None, "n": study["n_tasks"], "unit": "tasks"})
-        for key, label, kind in (("pre_study", "Study: expected before", "forecast"),
-                                 ("post_task", "Study: after each task", "perceived"),
-                                 ("post_study", "Study: believed after", "perceived")):
-            p = study["perceived"].get(key)
-            if p:
-                rows.append({"label": label, "kind": kind, "source": "study", "speedup": float(p["speedup"]),
-                             "ci95": p.get("ci95"), "n": p["n_developers"], "unit": "developers"})
-        est = study["estimate"]
-        measured = {"speedup": float(est["speedup"]), "ci95": list(est["ci95"]), "label": est["label"],
-                    "n_tasks": est["n_tasks"]}
-        rows.append({"label": "Study: measured", "kind": "measured", "source": "study",
-                     "speedup": measured["speedup"], "ci95": measured["ci95"], "n": est["n_tasks"], "unit": "tasks"})
-    speedup = None
-    if rows:
-        def pick(*labels: str) -> dict[str, Any] | None:
-            """The first row present in the order of preference ``labels``."""
-            by_label = {r["label"]: r for r in rows}
-            return next((by_label[label] for label in labels if label in by_label), None)
-
-        fc = pick("Study: task forecasts", "Study: expected before", "Survey: expected")
-        pc = pick("Study: believed after", "Study: after each task",
-                  "Survey: perceived so far")
-        speedup = {"forecast": fc["speedup"] if fc else None, "forecast_source": fc["label"] if fc else None,
-                   "perceived": pc["speedup"] if pc else None, "perceived_source": pc["label"] if pc else None,
-                   "measured": measured["speedup"] if measured else None,
-                   "measured_ci95": measured["ci95"] if measured else None,
-                   "gap_pp": _pp(pc["speedup"] if pc else None, measured["speedup"] if measured else None),
-                   "forecast_gap_pp": _pp(fc["speedup"] if fc else None, measured["speedup"] if measured else None),
-                   "rows": rows}
-    return {"level": level, "ai_share": ai_share, "speedup": speedup}
-
-
 def _timeline(evidences: list[dict[str, Any]], team: dict[str, Any]) -> dict[str, Any]:
-    months: dict[str, dict[str, Any]] = {}
+    """The placement's timeline, with agent names for the legend (numbers as the placement pooled them)."""
     names: dict[str, str] = {}
     for e in evidences:
         for a in e["attribution"]["agents"]:
             names.setdefault(a["id"], a["name"])
-        for row in e["attribution"]["by_month"]:
-            m = months.setdefault(row["month"], {"month": row["month"], "commits": 0, "ai_commits": 0, "lines": 0,
-                                                 "ai_lines": 0, "by_agent": defaultdict(int)})
-            for k in ("commits", "ai_commits", "lines", "ai_lines"):
-                m[k] += row[k]
-            for agent, n in row["by_agent"].items():
-                m["by_agent"][agent] += n
-    level_by_month = {t["month"]: t for t in team.get("timeline", [])}
-    rows = []
-    for month in sorted(set(months) | set(level_by_month)):
-        m = months.get(month) or {"month": month, "commits": 0, "ai_commits": 0, "lines": 0, "ai_lines": 0,
-                                  "by_agent": {}}
-        lv = level_by_month.get(month, {})
-        rows.append({
-            "month": month, "commits": m["commits"], "ai_commits": m["ai_commits"], "lines": m["lines"],
-            "ai_lines": m["ai_lines"],
-            "ai_share_commits": round(m["ai_commits"] / m["commits"], 4) if m["commits"] else None,
-            "ai_share_lines": round(m["ai_lines"] / m["lines"], 4) if m["lines"] else None,
-            "by_agent": dict(sorted(m["by_agent"].items())),
-            "level": lv.get("level"), "range": lv.get("range"),
-        })
+    keys = ("month", "commits", "ai_commits", "lines", "ai_lines", "ai_share_commits", "ai_share_lines", "by_agent",
+            "level", "range")
+    rows = [{k: m.get(k) for k in keys} for m in team.get("timeline", []) if "commits" in m]
     agents = sorted({a for r in rows for a in r["by_agent"]},
                     key=lambda a: -sum(r["by_agent"].get(a, 0) for r in rows))
-    return {"months": rows, "agents": [{"id": a, "name": names.get(a, a)} for a in agents]}
+    return {"months": rows, "agents": [{"id": a, "name": names.get(a, a)} for a in agents],
+            "changes": list(team.get("level_changes", []))}
 
 
 def _agents(evidences: list[dict[str, Any]], links: _Links) -> list[dict[str, Any]]:
@@ -445,8 +334,8 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
     if not overall.get("placeable", True) or overall.get("level") is None:
         if overall.get("level") is None and overall.get("summary"):
             missing.append(f"No single overall level: {overall['summary']}")
-    share = _window_share(evidences)
-    gaps = _gaps(team, survey, study, share)
+    share = team.get("shares")
+    gaps = team["gaps"]
     claimed = gaps["level"]["claimed"] if gaps["level"] else None
     headline = {
         "evidenced_level": overall.get("level"), "evidenced_range": overall.get("range"),
@@ -515,7 +404,8 @@ def assemble_report(*, evidences: list[dict[str, Any]], team: dict[str, Any],
             "definitions": (evidences[0]["attribution"].get("definitions", {}) if evidences else {}),
             "survey_anonymity": survey["anonymity"] if survey is not None else None,
         },
-        "team_level": team,
+        # the placement without the blocks shown above (one gaps block, one shares block)
+        "team_level": {k: v for k, v in team.items() if k not in ("gaps", "shares")},
         "survey": survey,
         "evidence": evidences,
     }

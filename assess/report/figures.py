@@ -254,6 +254,9 @@ def timeline_level(timeline: dict[str, Any]) -> Figure:
     _month_axis(fig)
     caption = (f"From {xs[0]} to {xs[-1]} the evidenced level moves from {_lv(months[0])} to {_lv(months[-1])}; "
                f"the highest is {max(ys):g}. Hollow markers: only a range could be placed (bar: the range).")
+    changes = timeline.get("changes") or []
+    if changes:
+        caption += " Level changes: " + "; ".join(c["text"] for c in changes) + "."
     rows = [[m["month"], _lv(m), f"{m['range'][0]}–{m['range'][1]}" if m.get("range") else "—"] for m in months]
     return Figure("fig-timeline-level", "Level per month", caption, fig, ["Month", "Level", "Range"], rows, 300)
 

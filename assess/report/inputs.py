@@ -13,6 +13,7 @@ import jsonschema
 from assess import defaults
 from assess.errors import AssessError, InputError
 from assess.resources import package_file
+from assess.signal_catalogue import EVIDENCE_SCHEMA_VERSION
 
 SURVEY_SUMMARY_ID = "assess-survey-summary/1"
 
@@ -45,14 +46,26 @@ def _validate(path: Path, data: Any, schema_name: str, what: str) -> None:
 def load_repository(path: str | Path, *, rev: str = defaults.REV, since: str | None = None, until: str | None = None,
                     window_days: int = defaults.WINDOW_DAYS, show_identities: bool = False, use_cache: bool = True,
                     signatures: str | None = None, on_progress: Callable[[int], None] | None = None,
-                    rubric: str | None = None) -> tuple[dict[str, Any], Any]:
+                    collection: dict[str, Any] | None = None, rubric: str | None = None
+                    ) -> tuple[dict[str, Any], Any]:
     """(evidence, mining) for one repository: mined from the git repository at ``path``, or
     (evidence, None) read from a ``.json`` file that ``assess repo --json`` wrote (validated against
     evidence.schema.json). Options that select history must match what a saved file was mined with."""
     p = Path(path)
     if p.is_file() and p.suffix.lower() == ".json":
         data = _read_json(p)
+        version = str(data.get("schema_version", "")) if isinstance(data, dict) else ""
+        if version and version.split(".")[0] != EVIDENCE_SCHEMA_VERSION.split(".")[0]:
+            raise InputError(p, f"evidence schema {version} was written by another version of assess "
+                                f"(this one reads {EVIDENCE_SCHEMA_VERSION})", field="schema_version",
+                             hint="mine the repository again with `assess repo --json`")
         _validate(p, data, "evidence.schema.json", "repository evidence")
+        used = (data.get("signals") or {}).get("parameters")
+        if collection is not None and used is not None and used != collection:
+            changed = sorted(k for k in set(used) | set(collection) if used.get(k) != collection.get(k))
+            raise InputError(p, f"signals were measured with other collection parameters than the rubric's "
+                                f"({', '.join(changed)})", field="signals.parameters",
+                             hint="mine the repository again with this rubric")
         mined = data.get("mining") or {}
         for option, value in (("since", since), ("until", until)):
             if value is not None and mined.get(option) != value:
@@ -70,7 +83,8 @@ def load_repository(path: str | Path, *, rev: str = defaults.REV, since: str | N
 
     mining = mine_repository(p, rev=rev, since=since, until=until, use_cache=use_cache, signatures=signatures,
                              rubric=rubric, on_progress=on_progress)
-    return build_evidence(mining, window_days=window_days, show_identities=show_identities), mining
+    return build_evidence(mining, window_days=window_days, show_identities=show_identities,
+                          collection=collection), mining
 
 
 def _summary_file(paths: Sequence[Path]) -> Path | None:

@@ -19,8 +19,8 @@ import yaml
 from assess.errors import AssessError, InputError
 from assess.fileio import write_text
 from assess.speedup.folder import PARTICIPANT_COLUMNS, RowProblem, StudyFolder, Task, read_csv_rows
-from assess.speedup.record import _write_rows
 from assess.speedup.registration import Registration, block_from_rows, now_utc
+from assess.speedup.results import write_rows
 from assess.speedup.scales import SCALE_NOTE
 
 FORMATS = ("metr",)
@@ -165,11 +165,11 @@ def import_study(source: str | Path, directory: str | Path, *, fmt: str = "metr"
                           "rows_left_out": len(problems), "post_review_imputed": imputed,
                           "post_review_arm_means": {"ai_allowed": arm_mean[True], "ai_disallowed": arm_mean[False]}}}
     write_text(folder.study_path, yaml.safe_dump(study, sort_keys=False, allow_unicode=True), backup=True)
-    _write_rows(folder.tasks_path, ["task_id", "developer", "description", "forecast_minutes_ai",
+    write_rows(folder.tasks_path, ["task_id", "developer", "description", "forecast_minutes_ai",
                                     "forecast_minutes_no_ai"], tasks_rows)
-    _write_rows(folder.participants_path, PARTICIPANT_COLUMNS, [{"developer": d} for d in devs])
+    write_rows(folder.participants_path, PARTICIPANT_COLUMNS, [{"developer": d} for d in devs])
     write_text(folder.registration_path, registration.to_yaml(), backup=True)
-    _write_rows(folder.results_path, ["registration_id", "task_id", "developer", "ai_allowed", "actual_minutes",
+    write_rows(folder.results_path, ["registration_id", "task_id", "developer", "ai_allowed", "actual_minutes",
                                       "followed_assignment", "post_task_speedup", "notes", "initial_minutes",
                                       "post_review_minutes", "post_review_imputed"], results_rows)
     n_ai = sum(1 for _, a in pairs if a)

@@ -124,14 +124,14 @@ def load_study(directory: str | Path, *, allow_changed: bool = False) -> StudyDa
 
     name = folder.directory.name
     if folder.study_path.exists():
-        import yaml
+        from assess.yamlfile import load_yaml
 
         try:
-            meta = yaml.safe_load(folder.study_path.read_text(encoding="utf-8")) or {}
+            meta = load_yaml(folder.study_path).data or {}
             if isinstance(meta, dict) and meta.get("name"):
                 name = str(meta["name"])
-        except yaml.YAMLError as exc:
-            problems.append(RowProblem(str(folder.study_path), None, None, f"not valid YAML ({exc}); ignored"))
+        except InputError as exc:
+            problems.append(RowProblem(str(folder.study_path), exc.line, None, f"{exc.message}; ignored"))
     arm_of = {tid: registered[tid].ai_allowed for tid in registered}
     noncompliant = sorted(frame.loc[frame["followed"] == False, "task_id"])  # noqa: E712
     integrity = {

@@ -6,63 +6,20 @@ version beside it as ``.bak``.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from assess.errors import AssessError, InputError
-from assess.fileio import atomic_open
 from assess.locking import lock_directory
 from assess.speedup.folder import (
     PARTICIPANT_COLUMNS,
-    RESULT_COLUMNS,
     StudyFolder,
     parse_minutes,
     parse_yes_no,
     read_csv_rows,
 )
+from assess.speedup.registration import load_registration
+from assess.speedup.results import read_results_table, write_rows, yes_no
 from assess.speedup.scales import parse_speedup
-
-if TYPE_CHECKING:
-    from assess.speedup.registration import RegisteredTask
-
-
-def _write_rows(path: Path, header: list[str], rows: Iterable[dict[str, str]]) -> None:
-    # the study folder holds developer names: owner-only when new; never written through a device link
-    with atomic_open(path, "w", newline="", backup=True, private=True, allow_device=False) as fh:
-        writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({h: row.get(h, "") for h in header})
-
-
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def _read_results_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """results.csv as (header with every standard column, rows); empty when the file is new."""
-    if not path.exists():
-        return list(RESULT_COLUMNS), []
-    header, rows = read_csv_rows(path, ["task_id"])
-    for column in RESULT_COLUMNS:
-        if column not in header:
-            header.append(column)
-    return header, [r for _, r in rows]
-
-
-def add_result_rows(folder: StudyFolder, registration_id: str, tasks: Iterable[RegisteredTask]) -> None:
-    """Append a template row to results.csv for each newly registered task (creating the file)."""
-    path = folder.results_path
-    header, kept = _read_results_table(path)
-    present = {r["task_id"] for r in kept}
-    for t in tasks:
-        if t.task_id in present:
-            continue
-        kept.append({"registration_id": registration_id, "task_id": t.task_id, "developer": t.developer,
-                     "ai_allowed": _yes_no(t.ai_allowed)})
-    _write_rows(path, header, kept)
 
 
 class AlreadyRecorded(AssessError):
@@ -77,7 +34,6 @@ def record_result(directory: str | Path, task_id: str, *, actual_minutes: float 
     A value already recorded is only overwritten with ``replace=True``; an empty value is an error
     (it would erase the result). The read-modify-write holds the study folder's lock, so parallel
     calls (one per developer) never lose each other's rows."""
-    from assess.speedup.registration import load_registration
 
     folder = StudyFolder(directory)
     folder.require()
@@ -100,7 +56,7 @@ def record_result(directory: str | Path, task_id: str, *, actual_minutes: float 
             raise InputError(folder.results_path, str(exc), field="followed_assignment") from None
         if value is None:
             raise InputError(folder.results_path, "--followed is empty; give yes or no", field="followed_assignment")
-        updates["followed_assignment"] = _yes_no(value)
+        updates["followed_assignment"] = yes_no(value)
     if post_task_speedup is not None:
         try:
             parsed = parse_speedup(post_task_speedup)
@@ -122,7 +78,7 @@ def record_result(directory: str | Path, task_id: str, *, actual_minutes: float 
         if registered is None:
             raise InputError(folder.registration_path, f"unknown task '{task_id}': not registered", field="task_id")
         path = folder.results_path
-        header, table = _read_results_table(path)
+        header, table = read_results_table(path)
         matches = [r for r in table if r["task_id"] == task_id]
         if len(matches) > 1:
             raise InputError(path, f"task '{task_id}' has more than one row; fix the file first", field="task_id")
@@ -140,9 +96,9 @@ def record_result(directory: str | Path, task_id: str, *, actual_minutes: float 
                                   f"({', '.join(f'{k}={row[k]}' for k in changed)})",
                                   hint="pass --replace to overwrite it")
         row.update({"registration_id": registration.registration_id, "developer": registered.developer,
-                    "ai_allowed": _yes_no(registered.ai_allowed)})
+                    "ai_allowed": yes_no(registered.ai_allowed)})
         row.update(updates)
-        _write_rows(path, header, table)
+        write_rows(path, header, table)
     return {h: row.get(h, "") for h in header}
 
 
@@ -183,5 +139,5 @@ def _record_post_study_locked(path: Path, developer: str, speedup: float | str, 
         raise AlreadyRecorded(f"{path}: {column} is already recorded for this developer ({old})",
                               hint="pass --replace to overwrite it")
     matches[0][column] = new
-    _write_rows(path, header, table)
+    write_rows(path, header, table)
     return {h: matches[0].get(h, "") for h in header}

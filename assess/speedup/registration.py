@@ -25,6 +25,8 @@ from assess.errors import AssessError, InputError
 from assess.fileio import write_text
 from assess.locking import lock_directory
 from assess.speedup.folder import RowProblem, StudyFolder, Task
+from assess.speedup.results import add_result_rows
+from assess.yamlfile import load_yaml
 
 METHOD = ("balanced-within-developer v1: for each developer, the block's tasks are sorted by id and "
           "shuffled with random.Random(f'{seed}:{developer}'); the first half is AI-allowed, the second "
@@ -199,10 +201,7 @@ def load_registration(directory: str | Path) -> Registration | None:
     path = StudyFolder(directory).registration_path
     if not path.exists():
         return None
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML: {exc}") from None
+    doc = load_yaml(path).data
     if not isinstance(doc, dict) or not isinstance(doc.get("blocks"), list) or not doc["blocks"]:
         raise InputError(path, "no blocks: not a registration file", field="blocks")
     registration = Registration([_load_block(path, b, i) for i, b in enumerate(doc["blocks"])])
@@ -288,8 +287,6 @@ def _register_locked(folder: StudyFolder, directory: str | Path, seed: int | Non
     block.sha256 = block.compute_sha256()
     existing.blocks.append(block)
     write_text(folder.registration_path, existing.to_yaml(), backup=True, private=True, allow_device=False)
-    from assess.speedup.record import add_result_rows
-
     add_result_rows(folder, existing.registration_id, block.tasks)
     return RegisterOutcome(block, existing, problems, folder.registration_path)
 

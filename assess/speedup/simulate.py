@@ -24,9 +24,10 @@ import yaml
 
 from assess.fileio import write_text
 from assess.speedup.folder import PARTICIPANT_COLUMNS, RESULT_COLUMNS, TASK_COLUMNS, StudyFolder
-from assess.speedup.record import _write_rows
 from assess.speedup.registration import register_study
+from assess.speedup.results import write_rows
 from assess.speedup.scales import SCALE_NOTE
+from assess.yamlfile import load_yaml
 
 DEFAULTS = {"median_minutes": 90.0, "difficulty_sd": 0.7, "forecast_error_sd": 0.3, "sigma": 0.59,
             "developer_sd": 0.24}
@@ -110,7 +111,7 @@ def simulate_study(directory: str | Path, *, seed: int = 7, n_developers: int = 
     rng = np.random.default_rng(seed)
     folder = StudyFolder(directory)
     init_study(folder.directory, name=f"Simulated study (true speedup {true_speedup:+.0%}, seed {seed})")
-    study = yaml.safe_load(folder.study_path.read_text(encoding="utf-8"))
+    study = load_yaml(folder.study_path).data
     study["simulated"] = {"seed": seed, "true_speedup": true_speedup, "sigma": sigma,
                           "developer_sd": developer_sd, "noncompliance": noncompliance,
                           "n_developers": n_developers, "tasks_per_developer": tasks_per_developer}
@@ -119,7 +120,7 @@ def simulate_study(directory: str | Path, *, seed: int = 7, n_developers: int = 
     devs = [f"dev{d + 1:02d}" for d in range(n_developers)]
     expected = {d: max(-0.9, expected_speedup + rng.normal(0, 0.1)) for d in devs}
     believed = {d: max(-0.9, post_study_speedup + rng.normal(0, 0.1)) for d in devs}
-    _write_rows(folder.participants_path, PARTICIPANT_COLUMNS,
+    write_rows(folder.participants_path, PARTICIPANT_COLUMNS,
                 [{"developer": d, "expected_speedup": _speedup_text(expected[d])} for d in devs])
     arrays = simulate_arrays(rng, n_developers=n_developers, tasks_per_developer=tasks_per_developer,
                              true_speedup=0.0, sigma=sigma, developer_sd=developer_sd)
@@ -129,7 +130,7 @@ def simulate_study(directory: str | Path, *, seed: int = 7, n_developers: int = 
                      "description": f"{_KINDS[rng.integers(len(_KINDS))]} {_THINGS[rng.integers(len(_THINGS))]}",
                      "forecast_minutes_ai": f"{arrays['forecast_ai'][i]:g}",
                      "forecast_minutes_no_ai": f"{arrays['forecast_no_ai'][i]:g}"})
-    _write_rows(folder.tasks_path, TASK_COLUMNS, rows)
+    write_rows(folder.tasks_path, TASK_COLUMNS, rows)
     outcome = register_study(folder.directory, seed=seed, registered_at=registered_at)
     arm = {t.task_id: t.ai_allowed for t in outcome.block.tasks}
     beta = math.log1p(true_speedup)
@@ -149,8 +150,8 @@ def simulate_study(directory: str | Path, *, seed: int = 7, n_developers: int = 
         entry["followed_assignment"] = "yes" if used == allowed else "no"
         if allowed:
             entry["post_task_speedup"] = _speedup_text(max(-0.9, believed[row["developer"]] + rng.normal(0, 0.15)))
-    _write_rows(folder.results_path, RESULT_COLUMNS, results)
-    _write_rows(folder.participants_path, PARTICIPANT_COLUMNS,
+    write_rows(folder.results_path, RESULT_COLUMNS, results)
+    write_rows(folder.participants_path, PARTICIPANT_COLUMNS,
                 [{"developer": d, "expected_speedup": _speedup_text(expected[d]),
                   "post_study_speedup": _speedup_text(believed[d])} for d in devs])
     for stale in folder.directory.glob("*.bak"):

@@ -14,7 +14,7 @@ import jsonschema
 from assess.errors import InputError
 from assess.resources import data_path
 from assess.survey.model import Questionnaire
-from assess.survey.yamlmarks import PathKey, dotted, line_of, load_with_lines
+from assess.yamlfile import PathKey, dotted, line_of, load_with_lines
 
 DEFAULT_NAME = "default.yaml"
 SCHEMA_NAME = "questionnaire.schema.json"

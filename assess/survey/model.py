@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DIMENSIONS: tuple[str, ...] = ("authorship", "review", "specification", "validation", "autonomy", "organisation")
+from assess.findings import DIMENSIONS  # one home for the dimension names
+
 ROLES: tuple[str, ...] = ("claimed_level", "ai_share", "speedup_retrospective", "speedup_forecast",
                           "unattended_hours", "verification")
 ItemType = Literal["single_choice", "multi_choice", "likert", "number", "percentage", "text"]
