@@ -171,3 +171,31 @@ def test_prompt_in_message_and_review_suggestions_are_low_confidence_ai(tmp_path
     assert c.loc["worker change", "agent"] == "cloud-root"
     assert (c.loc[c["class"] == "ai", "confidence"] == "low").all()
     assert c.loc["Human change 0", "class"] == "human"
+
+
+def test_a_cached_history_is_reattributed_under_another_rubric(tmp_path, monkeypatch):
+    """The cache holds parsed git rows only; cadence and the AI-share weights are applied after it
+    is read, so changing --rubric never reuses stale attribution."""
+    monkeypatch.setenv("ASSESS_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "loop"
+    write_history(path, overnight_loop_under_a_persons_name())
+    first = mine_repository(path)
+    rubric = tmp_path / "r.yaml"
+    rubric.write_text("ai_share: {session_line_weight: 1.0}\n"
+                      "cadence:\n" + "".join(f"  {k}: {v}\n" for k, v in _cadence_with(run_min_hours=1000, day_min_commits=100000, interval_max_cv=0,
+                                                                       sleepless_min_days=1000).items()))
+    second = mine_repository(path, rubric=rubric)
+    assert second.stats.cache == "hit"
+    assert (first.commits["channel"] == "cadence").any() or first.commits["unattended"].any()
+    assert not second.commits["unattended"].any()  # no pattern can hold under these limits: nothing is paced
+    paired = second.commits["class"].eq("ai") & ~second.commits["delegated"].astype(bool)
+    assert paired.any() and (second.commits.loc[paired, "ai_line_weight"] == 1.0).all()
+
+
+def _cadence_with(**changes):
+    from assess.resources import package_file
+    from assess.yamlfile import load_yaml
+
+    limits = dict(load_yaml(package_file("levels", "rubric.yaml")).data["cadence"])
+    limits.update(changes)
+    return {k: (f'"{v}"' if isinstance(v, str) else v) for k, v in limits.items()}
