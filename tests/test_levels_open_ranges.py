@@ -137,3 +137,19 @@ def test_a_stray_human_fix_keeps_the_dark_factory_in_range(tmp_path):
     out.append(SynthCommit(ALICE, day_time(12, 10), "Fix a typo\n", {"src/l3.rs": code("x", 4, 3)}))
     auth = placed(tmp_path, "factory", out)["dimensions"]["authorship"]
     assert auth["level"] == 4 and auth["range"] == [4, 5], auth
+
+
+def test_a_few_human_commits_on_a_busy_file_are_not_line_review_of_every_agent_change(tmp_path):
+    """Forty agent commits on one file, then two by a person on it: the person's commits touch the files
+    of all forty within 48 h, but can have fixed at most two of them by hand."""
+    out = base(n_human=4)
+    t = day_time(5, 21)
+    for i in range(40):
+        out.append(SynthCommit(CLAUDE_BOT, t, f"Step {i}\n", {"src/core.py": code("core", 4 + i % 3, i)}))
+        t += (3 + (i * 7) % 13) * 60
+    for k in range(2):
+        out.append(SynthCommit(BOB, t + (k + 1) * 3600, f"Tidy core {k}\n", {"src/core.py": code("tidy", 5, k)}))
+    rev = placed(tmp_path, "busy", out)["dimensions"]["review"]
+    fix = next(e for e in rev["evidence"] if e["signal"] == "review.followup_fixes")
+    assert fix["value"] >= 30 and fix["supports"] == "context"  # followed up on paper...
+    assert rev["level"] == 4  # ...but not read line by line

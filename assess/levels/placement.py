@@ -269,7 +269,11 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
     # pull request: a lower bound (both shares are of all agent commits, so their overlap is at least this)
     direct_share = _share(s["ai_on_main_direct"], ai) or 0
     unattended_direct = max(0.0, (_share(s["ai_cloud_commits"], ai) or 0) + direct_share - 1)
-    followup_share = _share(s["ai_followup_fixes"], s["ai_code_commits"]) or 0
+    # one commit by a person that touches a busy file "follows up" every agent commit on it in the
+    # window; as evidence that agent changes are read and fixed one by one, each of people's code
+    # commits accounts for at most one agent change
+    fixes = min(s["ai_followup_fixes"], s.get("human_code_commits", s["ai_followup_fixes"]))
+    followup_share = _share(fixes, s["ai_code_commits"]) or 0
     trailer_share = _share(s["ai_review_trailers"], ai) or 0
     if merges >= t.get("level5_min_merges", 3) and machine_share is not None \
             and machine_share >= t["level5_machine_merge_share"]:
@@ -305,12 +309,15 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
                         "Reviewed-by/Approved-by trailers: line-by-line review", "against", level=3,
                         commits=refs.get("ai_review_trailers")))
     if followup_share >= t["line_review_followup_share"]:
-        caps.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of {_pct(followup_share)} "
-                        "of agent code commits within 48 h: agent output is read and fixed by hand", "against", level=3,
+        caps.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of "
+                        f"{s['ai_followup_fixes']} agent code commits within 48 h with {s['human_code_commits']} code "
+                        f"commits of their own ({_pct(followup_share)} of agent code commits fixed one by one at most): "
+                        "agent output is read and fixed by hand", "against", level=3,
                         commits=refs.get("ai_followup_fixes")))
     elif s["ai_followup_fixes"]:
-        ev.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of {_pct(followup_share)} "
-                      "of agent code commits within 48 h", "context", commits=refs.get("ai_followup_fixes")))
+        ev.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of "
+                      f"{s['ai_followup_fixes']} agent code commits within 48 h with {s['human_code_commits']} code "
+                      f"commits of their own (at most {_pct(followup_share)} fixed one by one)", "context", commits=refs.get("ai_followup_fixes")))
     if caps:
         level = min(level, 3)
         ev.extend(caps)
