@@ -187,7 +187,8 @@ def collect_git(options: SourceOptions, rubric: dict[str, Any], on_repository: P
                                            since=options.since, until=options.until,
                                            window_days=options.window_days, show_identities=options.show_identities,
                                            use_cache=options.use_cache, signatures=options.signatures,
-                                           on_progress=progress, collection=rubric["collection"])
+                                           rubric=options.rubric, on_progress=progress,
+                                           collection=rubric["collection"])
         if mining is not None:
             evidence["observational_speedup"] = observational_step(mining)
         evidences.append(evidence)

@@ -102,6 +102,9 @@ SIGNALS: tuple[Signal, ...] = (
            origin="merges", nullable=True),
     Signal("ai_merge_lines_median", "median", "lines", "median lines per merge of agent work", origin="merges",
            nullable=True),
+    Signal("ai_merge_commits_median", "median", "commits per merge",  # a median of counts can be x.5
+           "median agent-branch commits per merge of agent work (bulk by count as well as by lines)",
+           origin="merges", nullable=True),
     # runs of agent commits under one identity with no hand-written commit between
     Signal("max_chain", "max", "commits", "the longest run of agent commits", origin="runs"),
     Signal("max_chain_span_hours", "max", "hours", "hours spanned by the longest run", origin="runs"),

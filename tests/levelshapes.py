@@ -154,3 +154,62 @@ SHAPES = {
     "spec-driven": (level4_spec_driven, 4, (4, 5)),
     "dark-factory": (level5_dark_factory, 5, (5, 5)),
 }
+
+
+# ---- issue 11 shapes: agents that leave few traces, and people who must not look like agents ----
+OPUS = ("Claude Opus 4.6", "noreply@anthropic.com")
+
+
+def overnight_loop_under_a_persons_name(trailers: bool = True) -> list[SynthCommit]:
+    """A headless agent loop run overnight under the operator's git identity: a commit every 3-4
+    minutes from 20:00 to 07:00, most with Claude trailers, after ordinary daytime work."""
+    out = base()
+    t0 = day_time(20, 20)
+    for i in range(180):
+        msg = f"loop: step {i} of the parser port\n" + (CLAUDE_TRAILER if trailers and i % 30 else "")
+        files = {f"src/port{i % 9}.py": code("p", 4, i)}
+        if i % 4 == 0:
+            files[f"tests/test_port{i % 9}.py"] = code("tp", 2, i)
+        out.append(SynthCommit(ALICE, t0 + i * 220 + (i % 3) * 47, msg, files))
+    return out
+
+
+def model_authored_tests_outside() -> list[SynthCommit]:
+    """Every change authored by a model identity in multi-day runs; no tests or specs in the
+    repository (they are kept outside, as a holdout)."""
+    out = [SynthCommit(ALICE, day_time(0, 9), "Initial commit\n", {"README.md": "# compiler\n"})]
+    t = day_time(1, 0)
+    for i in range(400):
+        out.append(SynthCommit(OPUS, t, f"Implement lowering step {i}\n", {f"src/lower{i % 11}.rs": code("r", 5, i)}))
+        t += 600 + (i % 7) * 60
+    return out
+
+
+def pairing_team_large_line_share() -> list[SynthCommit]:
+    """Two people pairing with an agent in their own sessions on 30% of commits, with large diffs
+    on those: every co-authored commit is a person's session, so its lines are mixed."""
+    out = base(n_human=0)
+    for i in range(100):
+        who = ALICE if i % 2 else BOB
+        paired = i % 10 < 3
+        n = 80 if paired else 6
+        msg = f"Change {i}\n" + (CLAUDE_TRAILER if paired else "")
+        out.append(SynthCommit(who, day_time(1 + i // 4, 9 + (i % 4) * 2), msg, {f"src/m{i % 13}.py": code("c", n, i)}))
+    return out
+
+
+def distributed_team_round_the_clock() -> list[SynthCommit]:
+    """Twelve people in twelve time zones, each at a human pace (a few commits in their own working
+    day): the team commits round the clock, no person does."""
+    out = base(n_human=0)
+    zones = [-8, -6, -5, -3, 0, 1, 2, 3, 5, 8, 9, 10]
+    for d in range(30):
+        for k, z in enumerate(zones):
+            who = (f"Dev {k}", f"dev{k}@team.example")
+            for j in range(4):  # 09:30, 11:30, 14:30, 16:30 local
+                local_hour = (9, 11, 14, 16)[j]
+                t = T0 + (d + 1) * DAY + (local_hour - z) * HOUR + 1800 + (k * 7 + j * 11) * 60 - 8 * HOUR
+                tz = f"{'+' if z >= 0 else '-'}{abs(z):02d}00"
+                out.append(SynthCommit(who, t, f"Dev {k} change {d}.{j}\n", {f"src/{k}/m{j}.py": code("d", 5, d * 4 + j)},
+                                       tz=tz))
+    return sorted(out, key=lambda c: c.time)

@@ -94,19 +94,18 @@ def test_agent_files_in_test_fixtures_do_not_count(tmp_path):
     assert lv["dimensions"]["specification"]["level"] is None
 
 
-def test_inferred_loop_commits_widen_range_but_never_the_lower_bound(tmp_path):
+def test_loop_commits_under_a_persons_name_are_inferred_agent_work(tmp_path):
     commits = SHAPES["human-only"][0]()
     # an agent loop committing as its operator every 10 minutes, round the clock, no trailer
     t0 = day_time(20, 0)
     for i in range(150):
         commits.append(SynthCommit(ALICE, t0 + i * 600, f"loop step {i}\n", {f"src/loop{i % 5}.py": code("l", 3, i)}))
     lv = place_repository(evidence_for(tmp_path, "loop", commits))
-    auto = lv["dimensions"]["autonomy"]
-    inferred = [e for e in auto["evidence"] if e.get("inferred")]
-    assert {e["signal"] for e in inferred} >= {"autonomy.inferred.fixed-interval", "autonomy.inferred.round-the-clock"}
-    assert all(e["refs"]["commits"] for e in inferred)
-    assert auto["level"] is None and auto["range"][1] >= 4  # wider range, no traced level
-    assert lv["overall"]["level"] is None  # inferred activity never merged into the traced placement
+    # issue 11: machine cadence is evidence that feeds authorship and autonomy, not only the upper bound
+    auth, auto = lv["dimensions"]["authorship"], lv["dimensions"]["autonomy"]
+    assert auth["level"] is not None and auth["level"] >= 3
+    assert auto["level"] is not None and auto["level"] >= 3
+    assert lv["overall"]["level"] is not None and lv["overall"]["level"] >= 3  # was: not placeable
 
 
 def test_timeline_shows_when_the_team_moved(tmp_path):

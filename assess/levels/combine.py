@@ -66,13 +66,34 @@ def pool_signals(evidences: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _dimensions(s: dict[str, Any], artefacts: dict[str, Any], inferred: list[dict[str, Any]], rubric: dict[str, Any],
                 line_records: bool) -> dict[str, Dim]:
-    return {
+    dims = {
         "authorship": authorship(s, artefacts, rubric, line_records),
         "review": review(s, artefacts, rubric),
         "specification": specification(s, artefacts, rubric),
         "validation": validation(s, artefacts, rubric),
         "autonomy": autonomy(s, artefacts, rubric, inferred),
     }
+    return open_unseen(dims, rubric)
+
+
+def open_unseen(dims: dict[str, Dim], rubric: dict[str, Any]) -> dict[str, Dim]:
+    """Absence is not evidence: where agents author the code, how people review it, how long agents
+    ran between commits, and specs or scenarios kept outside the repository are invisible to git, so
+    those ranges stay open to 5. A dimension git saw capped (line review: review trailers, people
+    fixing agent code) keeps its cap: that is evidence, not absence."""
+    u = rubric["unseen"]
+    if (dims["authorship"].level or 0) < u["strong_authorship"]:
+        return dims
+    for name in u.get("open_with_agent_code", []):
+        d = dims.get(name)
+        if d is None or d.level is None or d.hi >= 5:
+            continue
+        if any(e.get("supports") == "against" and e.get("level") is not None for e in d.evidence):
+            continue  # git saw line-by-line review: the cap is evidence
+        d.hi = 5
+        d.summary += (" Agents author the code; what git cannot see (reviews on the forge, how long agents ran, "
+                      "specs or scenarios kept outside) leaves the range open to Level 5.")
+    return dims
 
 
 def _overall(dims: dict[str, Dim], rubric: dict[str, Any], placeable: bool, not_placeable_why: str,

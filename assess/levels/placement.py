@@ -22,7 +22,9 @@ DEFAULTED_SECTIONS = ("collection", "history", "unseen", "forge")  # newer than 
 # thresholds added after rubric 1.0: a user rubric without them gets the bundled value
 DEFAULTED_KEYS = {("minimum_evidence", "events_medium"), ("minimum_evidence", "events_high"),
                   ("authorship", "level2_multi_file_min_ai_commits"), ("review", "level4_min_merges"),
-                  ("autonomy", "level3_min_delegated_commits")}
+                  ("autonomy", "level3_min_delegated_commits"), ("authorship", "weak_evidence_max_level"),
+                  ("review", "level4_min_merge_commits"), ("review", "level4_unattended_direct_share"),
+                  ("review", "level4_min_unattended_commits")}
 
 
 @dataclass
@@ -71,6 +73,10 @@ def load_rubric(path: str | Path | None = None) -> dict[str, Any]:
     unseen = data["unseen"] if isinstance(data["unseen"], dict) else {}
     if not isinstance(unseen.get("dimensions"), list) or any(d not in DIMENSIONS for d in unseen["dimensions"]):
         raise doc.error(f"must list dimensions ({', '.join(DIMENSIONS)})", "unseen", "dimensions")
+    unseen.setdefault("open_with_agent_code", list(bundled["unseen"]["open_with_agent_code"]))
+    if not isinstance(unseen["open_with_agent_code"], list) or any(d not in DIMENSIONS
+                                                                   for d in unseen["open_with_agent_code"]):
+        raise doc.error(f"must list dimensions ({', '.join(DIMENSIONS)})", "unseen", "open_with_agent_code")
     for key in ("strong_authorship", "strong_operation"):
         if not isinstance(unseen.get(key), int) or not 0 <= unseen[key] <= 5:
             raise doc.error("must be a level 0-5", "unseen", key)
@@ -176,8 +182,14 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
     if n == 0:
         return Dim("authorship", None, 0, 5, "none", "none", "No code-changing commits in the window.", ev)
     conf = _git_confidence(s, r)
+    weak_hi = _weak_evidence_ceiling(s, t)
     if ai == 0:
         ev[0]["supports"] = "context"
+        if weak_hi > GIT_BLIND_RANGE[1]:
+            return Dim("authorship", None, GIT_BLIND_RANGE[0], weak_hi, "low", "git",
+                       f"No agent left a strong trace on code, but {s['ai_code_commits_low']} code commits carry "
+                       "low-confidence AI evidence (prompts written into messages, editor markers): the range stays "
+                       f"open to Level {weak_hi}.", ev)
         return Dim("authorship", None, *GIT_BLIND_RANGE, "low", "git",
                    "No agent left a trace on code in the assessment window: git cannot tell Level 0 (autocomplete, "
                    "chat) from 1 or 2.", ev)
@@ -206,11 +218,25 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
                       "against" if level < 5 else "context", commits=refs.get("human_code_commits")))
     headroom = 0 if line_records else int(t.get("untraced_headroom", 1))
     hi = min(5, level + headroom)
-    if s["human_code_commits"] and hi == 5 and level < 5:
-        hi = 4  # people still commit code: rules out the dark factory
+    if s["human_code_commits"] and hi == 5 and level < 5 and (share_c or 0) < t["level5_share"]:
+        hi = 4  # people still commit a real share of code: rules out the dark factory
+    if (share_c or 0) >= t["level5_share"]:
+        hi = 5  # (nearly) every code commit from an agent: a stray human fix keeps the point at 4, not the range
+    hi = max(hi, weak_hi)
     summary = f"{_pct(share_c)} of code commits" + (f" and {_pct(share_l)} of code lines" if share_l is not None else "") \
         + " are AI-attributed (written or co-written by agents)."
     return Dim("authorship", level, level, hi, conf, "git", summary, ev)
+
+
+def _weak_evidence_ceiling(s: dict[str, Any], t: dict[str, Any]) -> int:
+    """How far low-confidence AI evidence (prompts in messages, editor markers) opens authorship
+    upward: the level its share would reach, never past ``weak_evidence_max_level``. It widens only."""
+    n, weak = s["code_commits"], s["ai_code_commits"] + s.get("ai_code_commits_low", 0)
+    if not n or not s.get("ai_code_commits_low"):
+        return 0
+    share = weak / n
+    level = 3 if share >= t["level3_share"] else 2 if share >= t["level2_share"] else 1
+    return min(max(level, GIT_BLIND_RANGE[1]), int(t["weak_evidence_max_level"]))
 
 
 def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
@@ -238,7 +264,16 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
                       f"{s['ai_on_main_via_web']} agent commits landed through the forge's merge button (a pull request)",
                       "context"))
     delay, lines = s["ai_merge_delay_hours_median"], s["ai_merge_lines_median"]
-    followup_share = _share(s["ai_followup_fixes"], s["ai_code_commits"]) or 0
+    per_merge = s.get("ai_merge_commits_median")
+    # commits made by agents on their own that landed straight on the main line, with no merge or
+    # pull request: a lower bound (both shares are of all agent commits, so their overlap is at least this)
+    direct_share = _share(s["ai_on_main_direct"], ai) or 0
+    unattended_direct = max(0.0, (_share(s["ai_cloud_commits"], ai) or 0) + direct_share - 1)
+    # one commit by a person that touches a busy file "follows up" every agent commit on it in the
+    # window; as evidence that agent changes are read and fixed one by one, each of people's code
+    # commits accounts for at most one agent change
+    fixes = min(s["ai_followup_fixes"], s.get("human_code_commits", s["ai_followup_fixes"]))
+    followup_share = _share(fixes, s["ai_code_commits"]) or 0
     trailer_share = _share(s["ai_review_trailers"], ai) or 0
     if merges >= t.get("level5_min_merges", 3) and machine_share is not None \
             and machine_share >= t["level5_machine_merge_share"]:
@@ -247,12 +282,23 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
         level = 2
     else:
         level = 3
-        if by_h and merges >= t["level4_min_merges"] and delay is not None and lines is not None \
-                and delay <= t["level4_max_delay_hours"] \
-                and lines >= t["level4_min_merge_lines"] and followup_share <= t["level4_max_followup_share"]:
+        bulk = (lines is not None and lines >= t["level4_min_merge_lines"]) \
+            or (per_merge is not None and per_merge >= t["level4_min_merge_commits"])
+        if by_h and merges >= t["level4_min_merges"] and delay is not None and bulk \
+                and delay <= t["level4_max_delay_hours"] and followup_share <= t["level4_max_followup_share"]:
             level = 4
+            size = f"{lines:.0f} lines" if lines is not None else "? lines"
+            if per_merge is not None:
+                size += f", {per_merge:g} agent commits"
             ev.append(_ev("review.bulk_fast_merges", delay, f"agent branches merged a median {delay:.1f} h after "
-                          f"their last commit, {lines:.0f} lines at a time: outcomes checked, not diffs", "for"))
+                          f"their last commit, {size} at a time: outcomes checked, not diffs", "for"))
+        elif unattended_direct >= t["level4_unattended_direct_share"] \
+                and ai >= t["level4_min_unattended_commits"] and followup_share <= t["line_review_followup_share"]:
+            level = 4
+            ev.append(_ev("review.unattended_direct", round(unattended_direct, 4),
+                          f"at least {_pct(unattended_direct)} of agent commits were made by agents on their own and "
+                          "landed straight on the main line, with no merge or pull request: nobody could read those "
+                          "diffs before they landed", "for", commits=refs.get("ai_cloud_commits")))
         elif delay is not None:
             size = f", {lines:.0f} lines at a time" if lines and s.get("code_lines") else ""
             ev.append(_ev("review.merge_delay_hours", delay, f"agent branches merged a median {delay:.1f} h after "
@@ -263,12 +309,15 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
                         "Reviewed-by/Approved-by trailers: line-by-line review", "against", level=3,
                         commits=refs.get("ai_review_trailers")))
     if followup_share >= t["line_review_followup_share"]:
-        caps.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of {_pct(followup_share)} "
-                        "of agent code commits within 48 h: agent output is read and fixed by hand", "against", level=3,
+        caps.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of "
+                        f"{s['ai_followup_fixes']} agent code commits within 48 h with {s['human_code_commits']} code "
+                        f"commits of their own ({_pct(followup_share)} of agent code commits fixed one by one at most): "
+                        "agent output is read and fixed by hand", "against", level=3,
                         commits=refs.get("ai_followup_fixes")))
     elif s["ai_followup_fixes"]:
-        ev.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of {_pct(followup_share)} "
-                      "of agent code commits within 48 h", "context", commits=refs.get("ai_followup_fixes")))
+        ev.append(_ev("review.followup_fixes", s["ai_followup_fixes"], f"people changed the files of "
+                      f"{s['ai_followup_fixes']} agent code commits within 48 h with {s['human_code_commits']} code "
+                      f"commits of their own (at most {_pct(followup_share)} fixed one by one)", "context", commits=refs.get("ai_followup_fixes")))
     if caps:
         level = min(level, 3)
         ev.extend(caps)
@@ -277,10 +326,13 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
         hi = min(hi, 3)
     summary = {2: "Agent work is committed by people in their own sessions, so a person was present for each change.",
                3: "People integrate agents' branches and commits: review is their main act.",
-               4: "Agent work is merged fast and in bulk: people check outcomes, not diffs.",
+               4: ("Agents land their work straight on the main line: people check outcomes, not diffs."
+                   if any(e["signal"] == "review.unattended_direct" for e in ev) else
+                   "Agent work is merged fast and in bulk: people check outcomes, not diffs."),
                5: "Agent work is merged by machines: nobody reads the code."}[level]
-    # levels 4-5 rest on the merges, 2-3 on the agent commits: thin evidence is low confidence
-    events = merges if level >= 4 else ai
+    # levels 4-5 rest on the merges (or on the agent commits that skipped them), 2-3 on the agent
+    # commits: thin evidence is low confidence
+    events = merges if level >= 4 and not any(e["signal"] == "review.unattended_direct" for e in ev) else ai
     return Dim("review", level, level, hi, _git_confidence(s, r, events), "git", summary, ev)
 
 

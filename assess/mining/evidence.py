@@ -58,6 +58,13 @@ def _share(part: float, whole: float) -> float | None:
     return None if not whole else round(float(part) / float(whole), 4)
 
 
+def _line_weight(commits: pd.DataFrame) -> pd.Series:
+    """Per-commit AI line weight (assess/mining/share.py); whole AI commits when it was not computed."""
+    if "ai_line_weight" in commits:
+        return commits["ai_line_weight"]
+    return (commits["class"] == "ai").astype(float)
+
+
 def work_commits(commits: pd.DataFrame) -> pd.DataFrame:
     """Commits that change content and are authored by a person or an agent (no merges, no bots)."""
     return commits[(~commits["is_merge"]) & (commits["class"] != "automation")]
@@ -67,15 +74,15 @@ def share_block(commits: pd.DataFrame) -> dict[str, Any]:
     work = work_commits(commits)
     ai = work[work["class"] == "ai"]
     lines = work["added"] + work["deleted"]
-    ai_lines = ai["added"] + ai["deleted"]
+    ai_lines = lines * _line_weight(work)  # one definition of AI lines: assess/mining/share.py
     return {
         "commits": int(len(work)),
         "ai_commits": int(len(ai)),
         "ai_commits_low_confidence": int((ai["confidence"] == "low").sum()),
         "ai_share_commits": _share(len(ai), len(work)),
         "lines": int(lines.sum()),
-        "ai_lines": int(ai_lines.sum()),
-        "ai_share_lines": _share(ai_lines.sum(), lines.sum()),
+        "ai_lines": int(round(ai_lines.sum())),
+        "ai_share_lines": _share(round(ai_lines.sum()), lines.sum()),  # from the reported (whole) line count
     }
 
 
@@ -103,17 +110,18 @@ def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
         "human": commits["class"] == "human", "ai": commits["class"] == "ai",
         "automation": commits["class"] == "automation", "commits": work, "ai_commits": ai,
         "ai_commits_low_confidence": ai & (commits["confidence"] == "low"),
-        "lines": lines.where(work, 0), "ai_lines": lines.where(ai, 0),
+        "lines": lines.where(work, 0), "ai_lines": 0,
     }).astype("int64")
+    f["ai_lines"] = (lines * _line_weight(commits)).where(ai, 0)  # weighted: rounded once, per month
     month = commits["author_time"].dt.strftime("%Y-%m")
     sums = f.groupby(month).sum()
     agents = commits[ai].groupby([month[ai], commits.loc[ai, "agent"]]).size()
     rows = []
     for m, r in sums.iterrows():
         by_agent = {str(a): int(n) for (mm, a), n in agents.items() if mm == m} if len(agents) else {}
-        rows.append({"month": m, **{k: int(v) for k, v in r.items()},
+        rows.append({"month": m, **{k: int(round(v)) for k, v in r.items()},
                      "ai_share_commits": _share(r["ai_commits"], r["commits"]),
-                     "ai_share_lines": _share(r["ai_lines"], r["lines"]), "by_agent": by_agent})
+                     "ai_share_lines": _share(round(r["ai_lines"]), r["lines"]), "by_agent": by_agent})
     return rows
 
 
@@ -196,6 +204,20 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
     if low:
         caveats.append(f"{low} commits carry only an editor-level 'assisted' marker (low confidence; e.g. VS Code "
                        "adds a Copilot co-author trailer that was reported on hand-written commits).")
+    if "channel" in c and (c["channel"] == "cadence").any():
+        inferred = c[c["channel"] == "cadence"]
+        caveats.append(f"{len(inferred)} commits under people's identities are attributed to agents from machine "
+                       f"cadence alone (per identity: long runs with minute-scale gaps, hundreds a day, through the "
+                       f"night, fixed intervals; {int((inferred['confidence'] == 'high').sum())} at high confidence, "
+                       "the rest medium). Limits: the rubric's cadence section.")
+    if "unattended" in c and "channel" in c and (c["unattended"] & (c["channel"] != "cadence")).any():
+        n = int((c["unattended"] & (c["channel"] != "cadence")).sum())
+        caveats.append(f"{n} agent commits made under people's identities at machine cadence count as unattended runs, "
+                       "not pairing.")
+    if "ai_line_weight" in c and ((c["ai_line_weight"] > 0) & (c["ai_line_weight"] < 1)).any():
+        w = float(c.loc[(c["ai_line_weight"] > 0) & (c["ai_line_weight"] < 1), "ai_line_weight"].iloc[0])
+        caveats.append(f"AI share of lines counts in-session co-authored commits at {w:g} of their lines (pairing: "
+                       "person and agent both wrote); agent-authored, delegated and unattended work counts whole.")
 
     signals = compute_signals(c, mining.files, mining.artefacts, mining.head, start, end, collection=collection)
     if not show_identities:

@@ -14,12 +14,14 @@ from assess.errors import AssessError
 from assess.mining import cache as cache_mod
 from assess.mining.artefacts import find_artefacts, head_paths, load_artefact_rules
 from assess.mining.attribution import apply_line_records, attribute
+from assess.mining.cadence import apply_cadence, load_cadence_limits
 from assess.mining.catalogue import Catalogue, load_catalogue
 from assess.mining.gitrepo import Repository, open_repository
 from assess.mining.history import ParsedHistory, stream_history, to_frames
 from assess.mining.identities import assign_person_ids
 from assess.mining.linerecords import read_line_records
 from assess.mining.refs import ALL_REFS_SPEC, RefSet, list_refs, reachable, refs_block
+from assess.mining.share import ai_line_weights, load_session_line_weight
 from assess.mining.signals import first_parent_chain
 
 MAX_BRANCH_WALKS = 5000  # merges of agent branches whose commits we look up
@@ -170,7 +172,7 @@ def _branch_commits(repo: Repository, commits: pd.DataFrame, catalogue: Catalogu
 
 def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: str | None = None,
                     until: str | None = None, use_cache: bool = True, signatures: str | Path | None = None,
-                    artefact_rules: str | Path | None = None,
+                    artefact_rules: str | Path | None = None, rubric: str | Path | None = None,
                     on_progress: Callable[[int], None] | None = None, jobs: int | None = None,
                     all_refs: bool = False) -> RepoMining:
     """Mine the history reachable from ``rev`` of the repository at ``path`` (with ``all_refs``:
@@ -178,8 +180,11 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
 
     ``since``/``until`` (anything pandas parses as a date) restrict the commits kept, by author time;
     the cache always holds the whole history, so changing the window costs no re-mining.
+    ``rubric`` supplies the cadence limits and the AI-share definition (default: the bundled rubric).
     """
     catalogue = load_catalogue(signatures)  # validate the user's file before any slow work
+    cadence_limits = load_cadence_limits(rubric)
+    session_weight = load_session_line_weight(rubric)
     rules = load_artefact_rules(artefact_rules)
     repo = open_repository(path)
     head = repo.rev_parse(rev)
@@ -215,6 +220,9 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
     line_records = read_line_records(repo, head, set(commits["sha"]))
     commits = apply_line_records(commits, line_records)
     commits["person"] = assign_person_ids(commits)
+    # per identity, over the kept commits: a pace no person keeps is inferred agent work
+    commits = apply_cadence(commits, files, cadence_limits)
+    commits["ai_line_weight"] = ai_line_weights(commits, session_weight)
     artefacts = find_artefacts(repo, head, commits, files, rules, head_paths(repo, head))
     return RepoMining(repo=repo, rev=rev, head=head, shallow=shallow, commits=commits, files=files,
                       artefacts=artefacts, line_records=line_records, catalogue=catalogue,

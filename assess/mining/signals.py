@@ -144,7 +144,10 @@ def inferred_activity(commits: pd.DataFrame, chain: set[str], p: dict[str, Any])
     """Human identities whose behaviour no person sustains: round-the-clock committing, dozens of
     commits a day straight to the main line, or commits at a fixed interval (limits: the rubric's
     ``collection`` section). Pseudonymous ids only."""
-    human = commits[(commits["class"] == "human") & ~commits["is_merge"]].sort_values("author_time")
+    # commits attributed from cadence alone (assess/mining/cadence.py) are still a person's identity here
+    own = (commits["class"] == "human") | (commits["channel"] == "cadence") if "channel" in commits \
+        else commits["class"] == "human"
+    human = commits[own & ~commits["is_merge"]].sort_values("author_time")
     out = []
     half = pd.Timedelta(days=p["round_clock_days"] / 2)
     for person, g in human.groupby("person"):
@@ -233,7 +236,15 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
     if tuple(f.columns) != COMMIT_COLUMNS:  # the declaration and the computation must agree
         raise AssertionError(f"commit features {sorted(set(f.columns) ^ set(COMMIT_COLUMNS))} are not declared "
                              "in assess.signal_catalogue (or declared but not computed)")
-    return f.astype("int64")
+    f = f.astype("int64")
+    # AI lines are weighted (in-session lines count at the rubric's weight): kept exact, rounded once when summed
+    f["ai_code_lines"] = f["ai_code_lines"] * _line_weight(c)
+    return f
+
+
+def _line_weight(c: pd.DataFrame) -> pd.Series:
+    """The share of a commit's lines that count as AI (assess/mining/share.py); 1 when not computed."""
+    return c["ai_line_weight"] if "ai_line_weight" in c else pd.Series(1.0, index=c.index)
 
 
 def _followed_up(c: pd.DataFrame, ai_code: pd.Series, files: pd.DataFrame, hours: float) -> pd.Series:
@@ -302,7 +313,9 @@ def _merge_stats(m: pd.DataFrame) -> dict[str, Any]:
             "ai_merges_by_human": int((ai_merges["merged_by"] == "human").sum()),
             "ai_merges_by_machine": int((ai_merges["merged_by"] != "human").sum()),
             "ai_merge_delay_hours_median": _round(ai_merges["delay_hours"].median()),
-            "ai_merge_lines_median": _round(ai_merges["lines"].median())}
+            "ai_merge_lines_median": _round(ai_merges["lines"].median()),
+            # bulk by count as well as size: 25 small agent commits merged at once is bulk too
+            "ai_merge_commits_median": _round(ai_merges["branch_commits"].median())}
 
 
 def _round(x: Any) -> float | None:
@@ -354,7 +367,7 @@ def compute_signals(commits: pd.DataFrame, files: pd.DataFrame, artefacts: list[
     runs = _runs(work, p["run_gap_hours"])
     in_window = (commits["author_time"] >= start) & (commits["author_time"] <= end)
     wf = feats[in_window]
-    window: dict[str, Any] = {k: int(v) for k, v in wf.sum().items()}
+    window: dict[str, Any] = {k: int(round(v)) for k, v in wf.sum().items()}
     window.update(_merge_stats(merges[(merges["time"] >= start) & (merges["time"] <= end)]))
     window.update(_chain_stats(runs[(runs["start"] >= start) & (runs["start"] <= end)] if len(runs) else runs))
     newest_first = commits[in_window].sort_values("author_time", ascending=False)
@@ -374,7 +387,7 @@ def compute_signals(commits: pd.DataFrame, files: pd.DataFrame, artefacts: list[
     run_month = runs["start"].dt.strftime("%Y-%m") if len(runs) else pd.Series(dtype=str)
     by_month = []
     for month, row in sums.iterrows():
-        entry: dict[str, Any] = {"month": month, **{k: int(v) for k, v in row.items()}}
+        entry: dict[str, Any] = {"month": month, **{k: int(round(v)) for k, v in row.items()}}
         entry.update(_merge_stats(merges[merge_month == month] if len(merges) else merges))
         stats = _chain_stats(runs[run_month == month] if len(runs) else runs)
         stats.pop("max_chain_refs")
