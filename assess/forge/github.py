@@ -104,13 +104,6 @@ def ci_state(check_runs: list[dict[str, Any]]) -> str | None:
     return "pending"
 
 
-def _all(cl: ForgeClient, url: str) -> list[Any]:
-    out: list[Any] = []
-    for page in cl.pages(url, params={"per_page": 100}):
-        out.extend(x for x in page.data if isinstance(x, dict))
-    return out
-
-
 def fetch_one(cl: ForgeClient, api: str, repo: str, number: int) -> dict[str, Any]:
     base = f"{api}/repos/{repo}/pulls/{number}"
     page = cl.get(base)
@@ -121,9 +114,9 @@ def fetch_one(cl: ForgeClient, api: str, repo: str, number: int) -> dict[str, An
     except ValueError as exc:
         raise AssessError(f"{page.url}: {exc}") from None
     # reviews and comments can repeat across pages when new ones arrive mid-fetch: keep one per id
-    reviews = {r.get("id"): r for r in _all(cl, base + "/reviews")}
-    comments = {c.get("id"): c for c in _all(cl, base + "/comments")}
-    commits = {c.get("sha"): c for c in _all(cl, base + "/commits")}
+    reviews = {r.get("id"): r for r in cl.items(base + "/reviews")}
+    comments = {c.get("id"): c for c in cl.items(base + "/comments")}
+    commits = {c.get("sha"): c for c in cl.items(base + "/commits")}
     rec["reviews"] = [x for x in (normalise_review(r) for r in reviews.values()) if x]
     rec["review_comments"] = [normalise_review_comment(c) for c in comments.values()]
     rec["commits"] = [x for x in (normalise_commit(c) for c in commits.values()) if x]

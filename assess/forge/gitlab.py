@@ -116,13 +116,6 @@ def diff_size(diffs: list[dict[str, Any]]) -> tuple[int, int]:
     return added, deleted
 
 
-def _all(cl: ForgeClient, url: str, **params: Any) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for page in cl.pages(url, params={"per_page": 100, **params}):
-        out.extend(x for x in page.data if isinstance(x, dict))
-    return out
-
-
 def fetch_one(cl: ForgeClient, api: str, repo: str, iid: int) -> dict[str, Any]:
     base = f"{api}/projects/{urllib.parse.quote(repo, safe='')}/merge_requests/{iid}"
     page = cl.get(base)
@@ -133,13 +126,13 @@ def fetch_one(cl: ForgeClient, api: str, repo: str, iid: int) -> dict[str, Any]:
     except ValueError as exc:
         raise AssessError(f"{page.url}: {exc}") from None
     approvals = cl.get(base + "/approvals").data
-    notes = {n.get("id"): n for n in _all(cl, base + "/notes", sort="asc", order_by="created_at")}
+    notes = {n.get("id"): n for n in cl.items(base + "/notes", sort="asc", order_by="created_at")}
     apply_notes(rec, list(notes.values()), approvals if isinstance(approvals, dict) else None)
-    commits = {c.get("id"): c for c in _all(cl, base + "/commits")}
+    commits = {c.get("id"): c for c in cl.items(base + "/commits")}
     rec["commits"] = [x for x in (normalise_commit(c) for c in commits.values()) if x]
     rec["commits_known"] = True
     try:
-        rec["additions"], rec["deletions"] = diff_size(_all(cl, base + "/diffs"))
+        rec["additions"], rec["deletions"] = diff_size(cl.items(base + "/diffs"))
     except AssessError:
         pass  # GitLab before 15.7 has no /diffs: size stays unknown
     return rec

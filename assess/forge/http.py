@@ -182,6 +182,13 @@ class ForgeClient:
             raise self._fail(f"{_show(page_url)}: malformed JSON from {self.forge}: {exc}") from None
         return Page(page_url, data, next_link(resp.headers.get("Link")), etag=resp.headers.get("ETag"))
 
+    def items(self, url: str, **params: Any) -> list[dict[str, Any]]:
+        """Every object of a list endpoint, 100 a page (non-objects in a page are dropped)."""
+        out: list[dict[str, Any]] = []
+        for page in self.pages(url, params={"per_page": 100, **params}):
+            out.extend(x for x in page.data if isinstance(x, dict))
+        return out
+
     def pages(self, url: str, *, params: dict[str, Any] | None = None) -> Iterator[Page]:
         """Every page of a list endpoint, following ``Link: rel="next"``."""
         page = self.get(url, params=params)
