@@ -17,6 +17,7 @@ from assess.errors import AssessError
 from assess.mining.catalogue import Catalogue
 from assess.mining.evidence import share_block, work_commits
 from assess.mining.miner import RepoMining
+from assess.mining.share import line_weight
 from assess.mining.signals import load_path_rules, path_kinds
 
 MAX_LISTED_COMMITS = 20  # short SHAs listed per agent or rule; the JSON says how many more
@@ -113,7 +114,8 @@ def change_block(mining: RepoMining, rng: Range, commits: pd.DataFrame) -> dict[
                        "shas": [s[:10] for s in group["sha"].head(MAX_LISTED_COMMITS)]})
     agents.sort(key=lambda a: (-a["commits"], a["id"]))
     code_lines = int(work["code_lines"].sum())
-    ai_code_lines = int(ai["code_lines"].sum())
+    # one definition of AI lines (assess/mining/share.py): in-session lines count at the rubric's weight
+    ai_code_lines = int(round(float((work["code_lines"] * line_weight(work)).sum())))
     return {
         "base": rng.base, "head": rng.head, "base_given": rng.base_given, "head_given": rng.head_given,
         "commits_in_range": len(rng.shas),
@@ -124,7 +126,9 @@ def change_block(mining: RepoMining, rng: Range, commits: pd.DataFrame) -> dict[
         "ai_share_code_lines": _share(ai_code_lines, code_lines),
         "agents": agents,
         "definitions": {
-            "ai_share_code_lines": "code lines added+deleted by AI-attributed commits / all code lines changed by "
-                                   "people or agents in the range (tests, docs, specs, config excluded)",
+            "ai_share_code_lines": "code lines added+deleted by AI-attributed commits, weighted as every AI share is "
+                                   "(in-session co-authored lines count at the rubric's ai_share.session_line_weight) / "
+                                   "all code lines changed by people or agents in the range (tests, docs, specs, "
+                                   "config excluded)",
         },
     }

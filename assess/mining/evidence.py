@@ -11,6 +11,7 @@ from assess import __version__, defaults
 from assess.csvcells import neutralise_frame
 from assess.mining.history import MAX_MESSAGE_BYTES, TRUNCATED_MARK
 from assess.mining.miner import RepoMining
+from assess.mining.share import line_weight
 from assess.mining.signals import compute_signals
 from assess.redact import sanitize_remote, scrub_identities
 from assess.signal_catalogue import EVIDENCE_SCHEMA_VERSION
@@ -58,13 +59,6 @@ def _share(part: float, whole: float) -> float | None:
     return None if not whole else round(float(part) / float(whole), 4)
 
 
-def _line_weight(commits: pd.DataFrame) -> pd.Series:
-    """Per-commit AI line weight (assess/mining/share.py); whole AI commits when it was not computed."""
-    if "ai_line_weight" in commits:
-        return commits["ai_line_weight"]
-    return (commits["class"] == "ai").astype(float)
-
-
 def work_commits(commits: pd.DataFrame) -> pd.DataFrame:
     """Commits that change content and are authored by a person or an agent (no merges, no bots)."""
     return commits[(~commits["is_merge"]) & (commits["class"] != "automation")]
@@ -74,7 +68,7 @@ def share_block(commits: pd.DataFrame) -> dict[str, Any]:
     work = work_commits(commits)
     ai = work[work["class"] == "ai"]
     lines = work["added"] + work["deleted"]
-    ai_lines = lines * _line_weight(work)  # one definition of AI lines: assess/mining/share.py
+    ai_lines = lines * line_weight(work)  # one definition of AI lines: assess/mining/share.py
     return {
         "commits": int(len(work)),
         "ai_commits": int(len(ai)),
@@ -112,7 +106,7 @@ def monthly(commits: pd.DataFrame) -> list[dict[str, Any]]:
         "ai_commits_low_confidence": ai & (commits["confidence"] == "low"),
         "lines": lines.where(work, 0), "ai_lines": 0,
     }).astype("int64")
-    f["ai_lines"] = (lines * _line_weight(commits)).where(ai, 0)  # weighted: rounded once, per month
+    f["ai_lines"] = (lines * line_weight(commits)).where(ai, 0)  # weighted: rounded once, per month
     month = commits["author_time"].dt.strftime("%Y-%m")
     sums = f.groupby(month).sum()
     agents = commits[ai].groupby([month[ai], commits.loc[ai, "agent"]]).size()

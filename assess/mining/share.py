@@ -53,3 +53,11 @@ def ai_line_weights(commits: pd.DataFrame, session_weight: float) -> pd.Series:
     w[strong] = 1.0
     w[strong & in_session] = session_weight
     return w
+
+
+def line_weight(commits: pd.DataFrame) -> pd.Series:
+    """Each commit's ``ai_line_weight`` (set by mining); where it was not computed (frames built
+    by hand), AI-attributed commits count whole. Every AI line share multiplies lines by this."""
+    if "ai_line_weight" in commits:
+        return commits["ai_line_weight"]
+    return (commits["class"] == "ai").astype(float)

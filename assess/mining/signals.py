@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from assess.mining.share import line_weight
 from assess.resources import package_file
 from assess.signal_catalogue import COMMIT_COLUMNS, REF_SIGNALS, SIGNALS, frontier
 from assess.yamlfile import load_yaml
@@ -238,13 +239,8 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
                              "in assess.signal_catalogue (or declared but not computed)")
     f = f.astype("int64")
     # AI lines are weighted (in-session lines count at the rubric's weight): kept exact, rounded once when summed
-    f["ai_code_lines"] = f["ai_code_lines"] * _line_weight(c)
+    f["ai_code_lines"] = f["ai_code_lines"] * line_weight(c)
     return f
-
-
-def _line_weight(c: pd.DataFrame) -> pd.Series:
-    """The share of a commit's lines that count as AI (assess/mining/share.py); 1 when not computed."""
-    return c["ai_line_weight"] if "ai_line_weight" in c else pd.Series(1.0, index=c.index)
 
 
 def _followed_up(c: pd.DataFrame, ai_code: pd.Series, files: pd.DataFrame, hours: float) -> pd.Series:
