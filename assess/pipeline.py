@@ -99,6 +99,9 @@ class SourceOptions:
     rubric: str | None = None  # rubric YAML (default: bundled)
     show_identities: bool = False
     use_cache: bool = True
+    # git processes (and parsers) per repository while mining; None: one per core. `assess org` sets 1
+    # when repositories are mined side by side, so tasks do not fight over the same cores
+    jobs: int | None = None
     bootstrap_reps: int = defaults.BOOTSTRAP_REPS
     sessions: tuple[str, ...] = ()  # agent session logs (a source registered in SOURCES)
     forge: tuple[str, ...] = ()  # forge exports or addresses (a source registered in SOURCES)
@@ -187,7 +190,7 @@ def collect_git(options: SourceOptions, rubric: dict[str, Any], on_repository: P
                                            since=options.since, until=options.until,
                                            window_days=options.window_days, show_identities=options.show_identities,
                                            use_cache=options.use_cache, signatures=options.signatures,
-                                           rubric=options.rubric, on_progress=progress,
+                                           rubric=options.rubric, on_progress=progress, jobs=options.jobs,
                                            collection=rubric["collection"])
         if mining is not None:
             evidence["observational_speedup"] = observational_step(mining)

@@ -178,3 +178,26 @@ def test_a_source_returning_foreign_findings_is_rejected(repo, monkeypatch):
     monkeypatch.setitem(SOURCES, "sessions", Source("sessions", "bad_source"))
     with pytest.raises(AssessError, match="not a Finding of source 'sessions'"):
         run_assessment(SourceOptions(repos=(str(repo),), sessions=("x",), use_cache=False))
+
+
+def test_jobs_reach_mining_and_org_tasks_mine_on_one_core(repo, monkeypatch):
+    # `assess org` runs one Dask task per core; each task then mines with one git process, so two
+    # tasks never fight over the same cores (the serial loop keeps one process per core)
+    import assess.mining as mining_pkg
+    from assess.org.options import OrgOptions
+    from assess.org.task import assess_repository
+
+    seen = []
+    real = mining_pkg.mine_repository
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("jobs"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mining_pkg, "mine_repository", spy)
+    one = run_assessment(SourceOptions(repos=(str(repo),), jobs=1, use_cache=False))
+    default = run_assessment(SourceOptions(repos=(str(repo),), use_cache=False))
+    assert seen == [1, None]
+    assert one.team["overall"] == default.team["overall"]
+    assess_repository(repo, OrgOptions(mining_jobs=1, use_cache=False))
+    assert seen[-1] == 1

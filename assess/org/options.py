@@ -37,6 +37,7 @@ class OrgOptions:
     timeout_per_repo: float | None = None  # seconds; None: no limit
     use_cache: bool = True
     clone_dir: str | None = None  # where URL sources are cloned (on the machine that mines them)
+    mining_jobs: int | None = None  # git processes per repository; run_org sets 1 on Dask (tasks side by side)
     # tests only: (repository name, seconds, pid file) makes that repository's task write its process
     # id and wait first: a stand-in for a huge history, so the time limit is tested in seconds
     test_delays: tuple[tuple[str, float, str], ...] = field(default_factory=tuple)

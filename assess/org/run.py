@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,10 @@ def run_org(sources: list[str], out_dir: str | Path, *, teams_file: str | Path |
     from assess.mining.catalogue import load_catalogue
 
     options = options or OrgOptions()
+    if engine == "dask" and options.mining_jobs is None:
+        # Dask already runs one task per core: a task that also splits its own mining over every
+        # core makes two tasks fight for the same cores (measured: 1.18x serial on 2 cores)
+        options = replace(options, mining_jobs=1)
     if options.rubric:
         load_rubric(options.rubric)  # a malformed file fails before any repository is mined
     load_catalogue(options.signatures)

@@ -42,7 +42,7 @@ def assess_repository(path: str | Path, options: OrgOptions) -> dict[str, Any]:
 
     a = run_assessment(SourceOptions(repos=(str(path),), rev=options.rev, window_days=options.window_days,
                                      signatures=options.signatures, rubric=options.rubric,
-                                     use_cache=options.use_cache))
+                                     use_cache=options.use_cache, jobs=options.mining_jobs))
     evidence = a.evidences[0]
     evidence["level"] = a.team
     return {"mining": a.minings[0], "evidence": evidence}

@@ -52,7 +52,8 @@ def load_repository(path: str | Path, *, rev: str = defaults.REV, all_refs: bool
                     since: str | None = None, until: str | None = None,
                     window_days: int = defaults.WINDOW_DAYS, show_identities: bool = False, use_cache: bool = True,
                     signatures: str | None = None, on_progress: Callable[[int], None] | None = None,
-                    collection: dict[str, Any] | None = None, rubric: str | None = None
+                    collection: dict[str, Any] | None = None, rubric: str | None = None,
+                    jobs: int | None = None
                     ) -> tuple[dict[str, Any], Any]:
     """(evidence, mining) for one repository: mined from the git repository at ``path``, or
     (evidence, None) read from a ``.json`` file that ``assess repo --json`` wrote (validated against
@@ -90,7 +91,7 @@ def load_repository(path: str | Path, *, rev: str = defaults.REV, all_refs: bool
         return data, None
     from assess.mining import build_evidence, mine_repository
 
-    mining = mine_repository(p, rev=rev, since=since, until=until, use_cache=use_cache, signatures=signatures,
+    mining = mine_repository(p, rev=rev, since=since, until=until, use_cache=use_cache, signatures=signatures, jobs=jobs,
                              rubric=rubric, on_progress=on_progress, all_refs=all_refs)
     return build_evidence(mining, window_days=window_days, show_identities=show_identities,
                           collection=collection), mining
