@@ -47,7 +47,9 @@ class Signal:
     def json_type(self) -> dict[str, Any]:
         if self.aggregation == "frontier":
             return {"type": "array", "items": {"$ref": "#/$defs/run"}, "description": self.description}
-        base: dict[str, Any] = ({"type": "integer", "minimum": 0} if self.unit in ("commits", "lines", "files", "merges")
+        # counts are integers, but a median of counts can fall halfway between two (491.5 lines)
+        counted = self.unit in ("commits", "lines", "files", "merges") and self.aggregation != "median"
+        base: dict[str, Any] = ({"type": "integer", "minimum": 0} if counted
                                 else {"type": "number", "minimum": 0})
         if self.nullable:
             base = {"type": [base["type"], "null"], "minimum": 0}

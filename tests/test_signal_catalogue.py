@@ -120,3 +120,14 @@ def test_pooled_months_follow_the_declaration(mined):
     for m in pooled["by_month"]:
         assert m["code_commits"] == 2 * one[m["month"]]["code_commits"]
         assert m["max_chain"] == one[m["month"]]["max_chain"]
+
+
+def test_a_median_of_counts_may_fall_between_two_counts():
+    # found on github/spec-kit: merges of 481 and 502 lines give a median of 491.5 lines, which the
+    # evidence schema once refused as "not an integer" and turned a report into an internal error
+    from assess.signal_catalogue import SIGNALS
+
+    medians = [s for s in SIGNALS if s.aggregation == "median"]
+    assert medians and all(s.json_type()["type"] in ("number", ["number", "null"]) for s in medians)
+    lines = next(s for s in medians if s.name == "ai_merge_lines_median")
+    jsonschema.validate(491.5, lines.json_type())
