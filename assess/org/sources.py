@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assess.errors import AssessError, InputError
 from assess.org.options import RepoSource
+from assess.safeio import read_text_bounded
 
 # scp-like addresses must start with a letter or digit: "-o...@host:x" could reach ssh as an option
 _URL = re.compile(r"^(?:https?|ssh|git|file)://\S+$|^[A-Za-z0-9][\w.-]*@[A-Za-z0-9][\w.-]*:\S+$")
@@ -42,12 +43,7 @@ def _spec(source: str, kind: str, canonical: str) -> RepoSource:
 
 
 def _from_list(path: Path) -> list[tuple[str, str, str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror}") from None
+    text = read_text_bounded(path)  # a regular file of bounded size, UTF-8: one-line errors otherwise
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
         if number > MAX_LIST_LINES:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from assess.errors import InputError
 from assess.org.options import RepoSource, TeamPeople
+from assess.safeio import read_text_bounded
 from assess.yamlfile import load_yaml
 
 _PERSON_ID = re.compile(r"^p-[0-9a-f]{12}$")
@@ -103,12 +104,7 @@ def load_teams(path: str | Path) -> Teams:
 
 
 def _codeowners(path: Path) -> Teams:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror}") from None
+    text = read_text_bounded(path)  # a regular file of bounded size, UTF-8: one-line errors otherwise
     by_team: dict[str, list[str]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         entry = line.split("#", 1)[0].strip()
