@@ -26,6 +26,7 @@ class RepoSource:
     kind: str  # "path" | "url"
     key: str  # folder name of its results under DIR/repos/
     name: str  # readable name (teams match on it)
+    origin: str | None = None  # the forge organisation source it was listed from (github:ORG), if any
 
 
 @dataclass(frozen=True)

@@ -182,7 +182,7 @@ def run_repository(spec: RepoSource, options: OrgOptions, people: tuple[TeamPeop
     import socket
 
     start = time.perf_counter()
-    row: dict[str, Any] = {"source": spec.source, "key": spec.key, "name": spec.name, "error": None,
+    row: dict[str, Any] = {"source": spec.source, "key": spec.key, "name": spec.name, "origin": spec.origin, "error": None,
                            "head": None, "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
         if options.timeout_per_repo:
