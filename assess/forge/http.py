@@ -137,7 +137,10 @@ class ForgeClient:
             wait = self._rate_wait(resp)
             if wait is not None:
                 if wait > self.max_wait:
-                    until = dt.datetime.fromtimestamp(self.now() + wait, dt.timezone.utc).strftime("%H:%M UTC")
+                    try:
+                        until = dt.datetime.fromtimestamp(self.now() + wait, dt.timezone.utc).strftime("%H:%M UTC")
+                    except (ValueError, OverflowError, OSError):  # a reset time past year 9999 from the server
+                        until = "an unknown time"
                     raise self._fail(f"{self.forge} rate limit: next request allowed at {until}, "
                                      f"longer than the {self.max_wait:g}s wait cap",
                                      "rerun later (the store resumes where it stopped) or raise --max-wait")

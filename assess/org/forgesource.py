@@ -188,6 +188,14 @@ def _pages(client: Any, org: ForgeOrg, url: str, params: dict[str, Any], access:
     return items
 
 
+def _listing_hint(hint: str | None, env: str) -> str | None:
+    """The client's hint, minus what only `assess forge fetch` has (a resumable store, --max-wait)."""
+    if hint and ("store" in hint or "--max-wait" in hint):
+        return f"rerun later; a token in ${env} raises the rate limit" if "rate limit" in hint or "rerun" in hint \
+            else "check the network or --api-url, and rerun"
+    return hint
+
+
 def _not_found(exc: AssessError) -> bool:
     return "not found (404)" in exc.message
 
@@ -227,7 +235,7 @@ def list_organisation(org: ForgeOrg, access: ForgeAccess) -> Listing:
                                       hint=f"check the name, --api-url, and that the token in ${env} can see it") from None
                 if exc.message.startswith(org.source + ":"):
                     raise
-                raise AssessError(f"{org.source}: {exc.message}", hint=exc.hint) from None
+                raise AssessError(f"{org.source}: {exc.message}", hint=_listing_hint(exc.hint, env)) from None
     finally:
         close = getattr(client, "close", None)
         if close is not None:
