@@ -1,6 +1,7 @@
 """HTTP for the forge APIs: conditional requests, pagination, rate limits and retries.
 
-Only `assess forge fetch` creates a `ForgeClient`; nothing else in assess opens a connection.
+Only `assess forge fetch` and `assess org --list-from-forge` (listing an organisation) create a
+`ForgeClient`; nothing else in assess opens a connection to a forge API.
 The token lives in memory only: it is sent in a header, never in a URL, and any message that
 could carry it is redacted.
 """
