@@ -28,7 +28,8 @@ class GitForge(FakeForge):
     def __init__(self, server: Any, root: Path) -> None:
         super().__init__(server)
         self.root = root
-        self.git_requests = 0
+        self.git_requests: list[tuple[str, str | None]] = []  # (Host, Authorization) of each git request
+        self.git_auth: str | None = None  # when set: git requests need this Authorization header (else 401)
 
     def clone_url(self, name: str) -> str:
         return self.url(f"{GIT_PREFIX}/{name}.git")
@@ -36,7 +37,9 @@ class GitForge(FakeForge):
     def handle(self, req: Request) -> Response:
         if not req.path.startswith(GIT_PREFIX + "/"):
             return super().handle(req)
-        self.git_requests += 1
+        self.git_requests.append((req.host, req.headers.get("Authorization")))
+        if self.git_auth is not None and req.headers.get("Authorization") != self.git_auth:
+            return Response("authentication required", 401, headers={"WWW-Authenticate": 'Basic realm="git"'})
         body = req.get_data()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_PROJECT_ROOT": str(self.root),
                "GIT_HTTP_EXPORT_ALL": "1", "PATH_INFO": req.path[len(GIT_PREFIX):],

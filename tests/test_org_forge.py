@@ -277,3 +277,26 @@ def test_forge_source_syntax():
         parse_forge_source("gitea:acme")
     with pytest.raises(AssessError, match="apply to one forge"):
         expand_sources(["github:acme", "gitlab:acme"], ForgeAccess(allowed=True, api_url="https://ghe.invalid/api/v3"))
+
+
+def test_private_repositories_cloned_with_the_token_only_on_the_forge_host(forge, tmp_path, monkeypatch):
+    import base64
+
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    forge.git_auth = "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    elsewhere = gh_repo(forge, "web")
+    elsewhere["clone_url"] = elsewhere["clone_url"].replace("127.0.0.1", "localhost")  # another host name
+    forge.paged("/orgs/acme/repos", [gh_repo(forge, "api"), elsewhere], per_page=10)
+    access = ForgeAccess(allowed=True, api_url=forge.api, token_env=TOKEN_ENV)
+    out = tmp_path / "out"
+    org = run_org(["github:acme"], out, options=OrgOptions(use_cache=False, clone_dir=str(tmp_path / "clones")),
+                  engine="serial", forge=access)
+    api, web = org["repositories"]
+    assert api["status"] == "ok", api["error"]
+    # git asked for credentials for the forge's host only: the other host got none and failed
+    assert web["status"] == "failed" and "\n" not in web["error"] and web["error"].startswith(web["source"])
+    assert {auth is not None for host, auth in forge.git_requests if host.startswith("localhost")} == {False}
+    assert any(auth == forge.git_auth for host, auth in forge.git_requests if host.startswith("127.0.0.1"))
+    # the token is nowhere on disk: not in the outputs, not in the clones' config
+    for f in [*out.rglob("*.json"), *(tmp_path / "clones").rglob("config")]:
+        assert TOKEN not in f.read_text(errors="replace"), f

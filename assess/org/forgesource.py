@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assess.errors import AssessError
+from assess.org.options import CloneCredential
 
 MAX_PAGES = 1000  # 100 repositories a page: 100,000 repositories, as many as a list file may hold
 MAX_REPOSITORIES = 100_000
@@ -77,6 +78,7 @@ class Listing:
     api: str
     listed: int = 0
     repositories: list[dict[str, str]] = field(default_factory=list)  # {"name", "url"} kept, in listing order
+    credential: CloneCredential | None = None  # for the forge's own https clone URLs, when a token is set
     skipped: dict[str, list[str]] = field(default_factory=lambda: {"archived": [], "fork": [], "name": [],
                                                                     "no usable clone URL": []})
 
@@ -123,6 +125,15 @@ def check_access(orgs: list[ForgeOrg], access: ForgeAccess) -> None:
     if len(forges) > 1 and (access.api_url or access.token_env):
         raise AssessError(f"--api-url and --token-env apply to one forge; the sources name {' and '.join(forges)} "
                           "organisations", hint="run each forge's organisations separately into their own -o folder")
+
+
+def clone_credential(forge: str, api: str, env: str) -> CloneCredential:
+    """Where git may use the token: the forge's own web host (github.com for api.github.com; the
+    API's host for GitHub Enterprise and GitLab), never a host a listed URL merely names."""
+    parts = urllib.parse.urlsplit(api)
+    netloc = "github.com" if parts.netloc.lower() == "api.github.com" else parts.netloc
+    return CloneCredential(url_prefix=f"{parts.scheme}://{netloc}",
+                           username="x-access-token" if forge == "github" else "oauth2", token_env=env)
 
 
 def _token(env: str) -> str | None:
@@ -218,7 +229,8 @@ def list_organisation(org: ForgeOrg, access: ForgeAccess) -> Listing:
     say = access.say or (lambda _msg: None)
     say(f"{org.source}: listing repositories over the {forge_name} API ({api})"
         + ("" if token else f"; no token in ${env}: public repositories only, low rate limit"))
-    listing = Listing(source=org.source, forge=org.forge, organisation=org.name, api=api)
+    listing = Listing(source=org.source, forge=org.forge, organisation=org.name, api=api,
+                      credential=None if access.ssh or not token else clone_credential(org.forge, api, env))
     client = _client(org, access, token, env)
     try:
         endpoints = _endpoints(org, api)

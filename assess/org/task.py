@@ -116,7 +116,7 @@ def _resolve(spec: RepoSource, options: OrgOptions) -> Path:
     if spec.kind == "url":
         from assess.org.clone import partial_clone
 
-        return partial_clone(spec.source, spec.key, options.clone_dir)
+        return partial_clone(spec.source, spec.key, options.clone_dir, credential=spec.credential)
     return Path(spec.source)
 
 
