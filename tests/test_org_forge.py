@@ -152,15 +152,18 @@ def test_github_user_account_when_no_organisation(forge):
     assert forge.hits("/orgs/someone/repos") == 1  # asked as an organisation first (404)
 
 
-def test_gitlab_group_through_the_cli(forge, served, tmp_path, monkeypatch):
+def test_gitlab_group_through_the_cli_on_a_local_cluster(forge, served, tmp_path, monkeypatch):
+    import base64
+
     monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
+    forge.git_auth = "Basic " + base64.b64encode(f"oauth2:{TOKEN}".encode()).decode()  # a private group
     path = "/groups/acme%2Fplatform/projects"
     forge.paged(path, [gl_project(forge, "api", "acme/platform"), gl_project(forge, "web", "acme/platform/ui"),
                        gl_project(forge, "forked-lib", "acme/platform", fork=True),
                        gl_project(forge, "old-site", "acme/platform", archived=True)], per_page=2)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["org", "gitlab:acme/platform", "--list-from-forge", "--api-url", forge.api,
-                                       "--include-forks", "--serial", "--no-team-reports", "--no-cache",
+                                       "--include-forks", "--workers", "2", "--no-team-reports", "--no-cache",
                                        "--clone-dir", str(tmp_path / "clones"), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "gitlab:acme/platform: listing repositories over the GitLab API" in result.output
@@ -168,6 +171,7 @@ def test_gitlab_group_through_the_cli(forge, served, tmp_path, monkeypatch):
     assert [(r["name"], r["status"], r["origin"]) for r in org["repositories"]] == \
         [("api", "ok", "gitlab:acme/platform"), ("web", "ok", "gitlab:acme/platform"),
          ("forked-lib", "ok", "gitlab:acme/platform")]
+    assert org["run"]["engine"] == "dask"  # the Dask workers cloned them, with the token from their environment
     assert org["run"]["forge_organisations"][0]["skipped"]["archived"] == ["old-site"]
     req = next(r for r in forge.requests if r.path.startswith("/groups/"))
     assert req.headers.get("PRIVATE-TOKEN") == TOKEN

@@ -55,7 +55,8 @@ def _duration(seconds: float | None) -> str:
 @click.option("--include-forks", is_flag=True, help="Forge sources: also assess forks.")
 @click.option("--match", "match", multiple=True, metavar="GLOB",
               help="Forge sources: only repositories whose name matches (repeatable; case-insensitive).")
-@click.option("--ssh", is_flag=True, help="Forge sources: clone over ssh (your ssh keys) rather than https.")
+@click.option("--ssh", is_flag=True, help="Forge sources: clone over ssh (your ssh keys) rather than https "
+                                         "(https clones of the forge's own host use the token).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def org_command(sources: tuple[str, ...], out_dir: str, teams_file: str | None, scheduler: str | None,
                 workers: int | None, serial: bool, timeout_per_repo: float | None, rev: str, window_days: int,
