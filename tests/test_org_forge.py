@@ -109,6 +109,9 @@ def test_github_organisation_listed_cloned_and_assessed(forge, served, tmp_path,
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["run"]["forge_organisations"] == listing
     assert {r["origin"] for r in manifest["repositories"]} == {"github:acme"}
+    for page in ("org.md", "org.html"):  # the reports say where the repositories came from
+        assert "Listed from github:acme" in (out / page).read_text()
+    assert "6 repositories, 4 kept; 1 skipped (archived); 1 skipped (fork)." in (out / "org.md").read_text()
     # every page was read once, with the token in a header and never in a URL
     api_requests = [r for r in forge.requests if r.path.startswith("/orgs/")]
     assert len(api_requests) == 3
@@ -251,10 +254,12 @@ def test_hostile_clone_urls_are_left_out(forge):
     bad = ["file:///etc", "ext::sh -c touch% /tmp/pwned", "/srv/git/x.git", "-oProxyCommand=x", "git://h/x.git",
            "https://user:secret@h/x.git", "https://h/x\n.git", 42, None]
     repos = [{"name": f"bad{i}", "clone_url": u} for i, u in enumerate(bad)] + [gh_repo(forge, "api")]
+    repos += [{"name": "x" * 10_000, "clone_url": forge.clone_url("web")}, {"name": "a\x1b[2Jb"}, {"name": 7}, "junk"]
     forge.paged("/orgs/acme/repos", repos, per_page=100)
     listing = list_organisation(parse_forge_source("github:acme"), ForgeAccess(allowed=True, api_url=forge.api))
     assert [r["name"] for r in listing.repositories] == ["api"]
     assert len(listing.skipped["no usable clone URL"]) == len(bad)
+    assert listing.listed == len(bad) + 1  # entries without a plausible name are not repositories
     # plain http only from a forge whose API is plain http; ssh only when asked
     assert _usable_url("http://h/x.git", "https://api.github.com", ssh=False) is None
     assert _usable_url("https://github.com/acme/x.git", "https://api.github.com", ssh=False)

@@ -255,8 +255,8 @@ def list_organisation(org: ForgeOrg, access: ForgeAccess) -> Listing:
     seen: set[str] = set()
     for item in items:
         name, archived, fork, https_url, ssh_url = _entry(org.forge, item)
-        if not isinstance(name, str) or not name:
-            continue
+        if not isinstance(name, str) or not name or len(name) > 255 or any(ord(ch) < 32 for ch in name):
+            continue  # not a repository name any forge gives: left out, not echoed
         listing.listed += 1
         url = _usable_url(ssh_url if access.ssh else https_url, api, access.ssh)
         if archived and not access.include_archived:
