@@ -195,6 +195,8 @@ def test_no_network_without_the_opt_in(forge, tmp_path):
         assert result.output.strip().count("\n") == 0 and "Traceback" not in result.output
         assert "add --list-from-forge to allow it" in result.output and source in result.output
     assert forge.requests == [] and not out.exists()
+    result = _cli([str(tmp_path), "--include-forks", "-o", str(out)])  # a forge option without a forge source
+    assert result.exit_code == 2 and "--include-forks applies to forge organisation sources" in result.output
     # the Python API is as closed by default
     with pytest.raises(AssessError, match="add --list-from-forge"):
         expand_sources(["github:acme"])

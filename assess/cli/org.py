@@ -96,6 +96,16 @@ def org_command(sources: tuple[str, ...], out_dir: str, teams_file: str | None, 
         click.echo(f"[{p.finished}/{p.total}] done {p.done}, unchanged {p.skipped}, failed {p.failed}, "
                    f"about {_duration(p.seconds_left())} left{note}", err=True)
 
+    from assess.org.forgesource import parse_forge_source
+
+    forge_only = [flag for flag, given in (("--api-url", api_url), ("--token-env", token_env),
+                                           ("--include-archived", include_archived),
+                                           ("--include-forks", include_forks), ("--match", match), ("--ssh", ssh))
+                  if given]
+    if forge_only and not any(parse_forge_source(s) for s in sources):
+        raise AssessError(f"{forge_only[0]} applies to forge organisation sources (github:ORG, gitlab:GROUP), "
+                          "and none is given")
+
     def say(msg: str) -> None:
         click.echo(f"assess: {clean_line(msg)}", err=True)  # names and URLs come from the forge: no escapes
 
