@@ -31,7 +31,8 @@ from typing import Any, Literal
 Aggregation = Literal["sum", "max", "median", "frontier"]
 Origin = Literal["commit", "merges", "runs"]
 
-EVIDENCE_SCHEMA_VERSION = "2.1"  # 2.0: typed signals, run frontier replaces chains_ge5/long_run_span_hours; 2.1: stamp
+EVIDENCE_SCHEMA_VERSION = "2.2"  # 2.0: typed signals, run frontier replaces chains_ge5/long_run_span_hours; 2.1: stamp;
+# 2.2: ai_code_commits_with_tests (validation judges tests changing with agent code)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("work_lines", "sum", "lines", "changed lines (generated excluded)"),
     Signal("ai_commits", "sum", "commits", "work commits AI-attributed with medium or high confidence"),
     Signal("ai_commits_with_tests", "sum", "commits", "AI commits that change tests"),
+    Signal("ai_code_commits_with_tests", "sum", "commits", "AI code commits that change tests in the same commit",
+           refs=True),
     Signal("ai_cloud_commits", "sum", "commits", "AI commits made by agents on their own (bot authors, agent branches)",
            refs=True),
     Signal("ai_session_commits", "sum", "commits", "AI commits committed by a person in the session"),

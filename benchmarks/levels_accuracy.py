@@ -190,7 +190,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("clones", type=Path, help="folder holding the corpus clones (see the CSV's path column)")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
-    ap.add_argument("--out", type=Path, default=Path("levels_accuracy_results.csv"))
+    ap.add_argument("--out", type=Path, default=None,
+                    help="results CSV (default: levels_accuracy_results.csv; with --rescore, only when given)")
     ap.add_argument("--only", default="", help="comma-separated repo or path names to run")
     ap.add_argument("--rescore", type=Path, default=None, metavar="RESULTS.csv",
                     help="score a results CSV from an earlier run against the corpus labels (no re-mining)")
@@ -198,7 +199,10 @@ def main() -> None:
 
     rows = read_corpus(args.corpus, args.clones)
     if args.rescore:
-        report(rescored(rows, args.rescore))
+        outcomes = rescored(rows, args.rescore)
+        report(outcomes)
+        if args.out:  # the earlier results relabelled with the corpus as it is now
+            write_results(outcomes, args.out or Path("levels_accuracy_results.csv"))
         return
     if args.only:
         wanted = set(args.only.split(","))
@@ -217,7 +221,7 @@ def main() -> None:
               f"{'y' if o.in_range else 'n':>3} {o.seconds:6.1f} {o.error}", flush=True)
     if outcomes:
         report(outcomes)
-        write_results(outcomes, args.out)
+        write_results(outcomes, args.out or Path("levels_accuracy_results.csv"))
         print(f"\nper-repository results: {args.out}")
 
 

@@ -24,7 +24,8 @@ DEFAULTED_KEYS = {("minimum_evidence", "events_medium"), ("minimum_evidence", "e
                   ("authorship", "level2_multi_file_min_ai_commits"), ("review", "level4_min_merges"),
                   ("autonomy", "level3_min_delegated_commits"), ("authorship", "weak_evidence_max_level"),
                   ("review", "level4_min_merge_commits"), ("review", "level4_unattended_direct_share"),
-                  ("review", "level4_min_unattended_commits")}
+                  ("review", "level4_min_unattended_commits"), ("validation", "min_agent_code_commits"),
+                  ("validation", "level3_agent_test_commit_share"), ("validation", "level4_agent_test_commit_share")}
 
 
 @dataclass
@@ -322,8 +323,13 @@ def review(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
         level = min(level, 3)
         ev.extend(caps)
     hi = min(5, level + 1) if level < 5 else 5
-    if caps:
-        hi = min(hi, 3)
+    if any(e["signal"] == "review.review_trailers" for e in caps):
+        hi = min(hi, 3)  # Reviewed-by on agent commits: line review before landing, seen in git
+    elif caps:
+        # people editing agent code after it landed shows it is read afterwards, not that each diff is
+        # read before it lands: the point stays at 3, the range stays open one level (outcome checks
+        # followed by hand fixes are also how Level 4 teams work)
+        hi = min(hi, 4)
     summary = {2: "Agent work is committed by people in their own sessions, so a person was present for each change.",
                3: "People integrate agents' branches and commits: review is their main act.",
                4: ("Agents land their work straight on the main line: people check outcomes, not diffs."
@@ -387,6 +393,7 @@ def specification(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Di
 
 def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
     t = r["validation"]
+    refs = s.get("refs", {})
     test_share = _share(s["test_lines"], s["work_lines"])
     measure = "changed lines"
     if test_share is None and s.get("work_files"):  # line counts unavailable: count changed files
@@ -403,6 +410,16 @@ def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
     if twins:
         ev.append(_ev("validation.scenarios_or_twins", len(twins), f"scenario suites or simulated services: "
                       f"{', '.join(twins[:4])}", "for", paths=twins))
+    # tests changing *with* agent code: the share of agent code commits that change tests too (a team
+    # whose every agent change carries its test validates it, whatever the test share of all lines)
+    ai_code, with_tests = s.get("ai_code_commits", 0), s.get("ai_code_commits_with_tests")
+    with_share = _share(with_tests, ai_code) if with_tests is not None and ai_code >= t["min_agent_code_commits"] \
+        else None
+    if with_share is not None:
+        ev.append(_ev("validation.ai_code_commits_with_tests", with_share,
+                      f"{with_tests} of {ai_code} agent code commits ({_pct(with_share)}) change tests in the same "
+                      "commit", "for" if with_share >= t["level3_agent_test_commit_share"] else "context",
+                      commits=refs.get("ai_code_commits_with_tests")))
     if not has_tests and not has_ci:
         if not (s["work_lines"] or s.get("work_files")):
             return Dim("validation", None, 0, 5, "none", "git", "Nothing to validate in the window.", ev)
@@ -410,11 +427,15 @@ def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
                    "No tests and no CI in the repository: tests or scenarios may be kept outside it (a holdout), "
                    "which git cannot see, so the range stays open.", ev)
     level = 2
-    if has_tests and has_ci and (test_share or 0) >= t["level3_test_share"]:
+    if has_tests and has_ci and ((test_share or 0) >= t["level3_test_share"]
+                                 or (with_share or 0) >= t["level3_agent_test_commit_share"]):
         level = 3
-    if has_tests and has_ci and (test_share or 0) >= t["level4_test_share"]:
+    if has_tests and has_ci and ((test_share or 0) >= t["level4_test_share"]
+                                 or (with_share or 0) >= t["level4_agent_test_commit_share"]):
         level = 4
-    hi = level
+    # absence is not evidence: suites kept outside the repository (a holdout) and what CI gates on are
+    # invisible to git, so the range stays open a level above what the repository shows
+    hi = level + 1
     if level == 4:
         if twins or not t.get("level5_needs_scenarios_or_twins", True):
             level = hi = 5

@@ -228,6 +228,7 @@ def commit_features(c: pd.DataFrame, kinds: pd.DataFrame, chain: set[str], hours
         "test_files": k["tests_files"].where(work, 0), "work_files": work_files.where(work, 0),
         "work_lines": work_lines.where(work, 0),
         "ai_commits": ai_all, "ai_commits_with_tests": ai_all & (k["tests_lines"] > 0),
+        "ai_code_commits_with_tests": code & strong & (k["tests_lines"] > 0),
         "ai_cloud_commits": ai_all & cloud, "ai_session_commits": ai_all & ~cloud,
         "ai_on_main_via_web": ai_all & on_chain & via_web, "ai_on_main_direct": ai_all & on_chain & ~via_web,
         "ai_review_trailers": ai_all & reviewed,
