@@ -30,7 +30,7 @@ def test_bad_sources_are_one_line_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="holds no git repositories"):
         expand_sources([str(tmp_path / "empty")])
-    with pytest.raises(AssessError, match="forge organisations are not supported yet"):
-        expand_sources(["github:acme"])
+    with pytest.raises(AssessError, match="github:acme: .* add --list-from-forge to allow it"):
+        expand_sources(["github:acme"])  # a forge organisation reaches the network only when allowed
     assert not is_url("-oProxyCommand=x@host:y") and not is_url("-o@host:x")
     assert is_url("git@github.com:acme/api.git") and is_url("file:///srv/git/api.git")

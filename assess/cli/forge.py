@@ -1,6 +1,7 @@
 """`assess forge ...` commands: parse arguments, call assess.forge, print.
 
-`assess forge fetch` is the only command in assess that reaches the network.
+`assess forge fetch` reaches the network (as `assess org` does for clone URLs and, with
+--list-from-forge, forge organisations).
 """
 
 from __future__ import annotations

@@ -42,17 +42,46 @@ def _duration(seconds: float | None) -> str:
               help="Where clone URLs are cloned (partially, --filter=blob:none); default: the assess cache.")
 @click.option("--no-team-reports", is_flag=True, help="Do not write each team's own report under DIR/teams/.")
 @click.option("--no-cache", is_flag=True, help="Mine from scratch; neither read nor write the mining cache.")
+@click.option("--list-from-forge", is_flag=True,
+              help="Allow github:ORG / gitlab:GROUP sources to list the organisation's repositories over the "
+                   "forge's REST API (the network); without it such a source is an error.")
+@click.option("--api-url", default=None,
+              help="API root for forge sources on GitHub Enterprise (https://HOST/api/v3) or self-managed GitLab "
+                   "(https://HOST/api/v4); default api.github.com / gitlab.com.")
+@click.option("--token-env", default=None, metavar="VAR",
+              help="Environment variable holding the forge token (default GITHUB_TOKEN / GITLAB_TOKEN); "
+                   "without one, only public repositories are listed.")
+@click.option("--include-archived", is_flag=True, help="Forge sources: also assess archived repositories.")
+@click.option("--include-forks", is_flag=True, help="Forge sources: also assess forks.")
+@click.option("--match", "match", multiple=True, metavar="GLOB",
+              help="Forge sources: only repositories whose name matches (repeatable; case-insensitive).")
+@click.option("--ssh", is_flag=True, help="Forge sources: clone over ssh (your ssh keys) rather than https "
+                                         "(https clones of the forge's own host use the token).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def org_command(sources: tuple[str, ...], out_dir: str, teams_file: str | None, scheduler: str | None,
                 workers: int | None, serial: bool, timeout_per_repo: float | None, rev: str, window_days: int,
                 signatures: str | None, rubric: str | None, min_group: int, clone_dir: str | None,
-                no_team_reports: bool, no_cache: bool, quiet: bool) -> None:
+                no_team_reports: bool, no_cache: bool, list_from_forge: bool, api_url: str | None,
+                token_env: str | None, include_archived: bool, include_forks: bool, match: tuple[str, ...],
+                ssh: bool, quiet: bool) -> None:
     """Assess every repository of an organisation: SOURCES are folders of clones, list files of
-    paths or clone URLs (one a line), or clone URLs. Clone URLs are cloned over the network
-    (partially, without file contents); paths are read where they are. A re-run into the same -o
-    folder skips repositories whose HEAD did not change and resumes an interrupted run."""
+    paths or clone URLs (one a line), clone URLs, or forge organisations. Clone URLs are cloned over
+    the network (partially, without file contents); paths are read where they are.
+
+    \b
+    Forge organisations (listed over the network only with --list-from-forge):
+      github:ORG              a GitHub organisation (or user account); also https://github.com/ORG
+      gitlab:GROUP[/SUB...]   a GitLab group with its subgroups; also https://gitlab.com/groups/GROUP
+    Their repositories are cloned from the clone URLs the forge gives (https, or ssh with --ssh);
+    archived repositories and forks are skipped unless --include-archived / --include-forks. The
+    token comes from $GITHUB_TOKEN / $GITLAB_TOKEN (--token-env), never the command line.
+
+    A re-run into the same -o folder skips repositories whose HEAD did not change and resumes an
+    interrupted run."""
     from assess.errors import AssessError
     from assess.org import OrgOptions, Progress, run_org
+    from assess.org.forgesource import ForgeAccess
+    from assess.terminal import clean_line
 
     if scheduler and serial:
         raise AssessError("--scheduler and --serial exclude each other")
@@ -67,9 +96,25 @@ def org_command(sources: tuple[str, ...], out_dir: str, teams_file: str | None, 
         click.echo(f"[{p.finished}/{p.total}] done {p.done}, unchanged {p.skipped}, failed {p.failed}, "
                    f"about {_duration(p.seconds_left())} left{note}", err=True)
 
+    from assess.org.forgesource import parse_forge_source
+
+    forge_only = [flag for flag, given in (("--api-url", api_url), ("--token-env", token_env),
+                                           ("--include-archived", include_archived),
+                                           ("--include-forks", include_forks), ("--match", match), ("--ssh", ssh))
+                  if given]
+    if forge_only and not any(parse_forge_source(s) for s in sources):
+        raise AssessError(f"{forge_only[0]} applies to forge organisation sources (github:ORG, gitlab:GROUP), "
+                          "and none is given")
+
+    def say(msg: str) -> None:
+        click.echo(f"assess: {clean_line(msg)}", err=True)  # names and URLs come from the forge: no escapes
+
+    forge = ForgeAccess(allowed=list_from_forge, api_url=api_url, token_env=token_env,
+                        include_archived=include_archived, include_forks=include_forks, match=match, ssh=ssh,
+                        say=None if quiet else say)
     org = run_org(list(sources), out_dir, teams_file=teams_file, options=options,
                   engine="serial" if serial else "dask", scheduler=scheduler, workers=workers, min_group=min_group,
-                  team_reports=not no_team_reports, on_progress=None if quiet else progress)
+                  team_reports=not no_team_reports, on_progress=None if quiet else progress, forge=forge)
     if not quiet:
         c = org["counts"]
         click.echo(f"{c['repositories']} repositories: {c['ok']} assessed, {c['skipped-unchanged']} unchanged, "

@@ -1,6 +1,7 @@
 """HTTP for the forge APIs: conditional requests, pagination, rate limits and retries.
 
-Only `assess forge fetch` creates a `ForgeClient`; nothing else in assess opens a connection.
+Only `assess forge fetch` and `assess org --list-from-forge` (listing an organisation) create a
+`ForgeClient`; nothing else in assess opens a connection to a forge API.
 The token lives in memory only: it is sent in a header, never in a URL, and any message that
 could carry it is redacted.
 """
@@ -137,7 +138,10 @@ class ForgeClient:
             wait = self._rate_wait(resp)
             if wait is not None:
                 if wait > self.max_wait:
-                    until = dt.datetime.fromtimestamp(self.now() + wait, dt.timezone.utc).strftime("%H:%M UTC")
+                    try:
+                        until = dt.datetime.fromtimestamp(self.now() + wait, dt.timezone.utc).strftime("%H:%M UTC")
+                    except (ValueError, OverflowError, OSError):  # a reset time past year 9999 from the server
+                        until = "an unknown time"
                     raise self._fail(f"{self.forge} rate limit: next request allowed at {until}, "
                                      f"longer than the {self.max_wait:g}s wait cap",
                                      "rerun later (the store resumes where it stopped) or raise --max-wait")

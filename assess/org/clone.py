@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assess.errors import AssessError
 from assess.mining.gitrepo import git_env
+from assess.org.options import CloneCredential
 
 CLONE_TIMEOUT = 3600  # seconds; a clone that hangs longer is an error, not a stuck worker
 
@@ -19,12 +20,38 @@ def default_clone_dir() -> Path:
     return cache_dir() / "clones"
 
 
-def partial_clone(url: str, key: str, clone_dir: str | None) -> Path:
-    """A bare partial clone of ``url`` under ``clone_dir`` (fetched again when it exists)."""
+# a credential helper that answers git's "get" with the username and token from its environment:
+# the token is never in a URL, a command line or the clone's config
+_HELPER = ('!f() { test "$1" = get && printf "username=%s\\npassword=%s\\n" '
+           '"$ASSESS_GIT_USERNAME" "$ASSESS_GIT_PASSWORD"; }; f')
+
+
+def credential_env(url: str, credential: CloneCredential | None, environ: dict[str, str]) -> dict[str, str]:
+    """Environment for git that lets it authenticate ``url`` with the forge token, when the URL is
+    under the credential's prefix and the token is set here; else nothing."""
+    if credential is None or not url.startswith(credential.url_prefix.rstrip("/") + "/"):
+        return {}
+    token = (os.environ.get(credential.token_env) or "").strip()
+    if not token:
+        return {}
+    try:
+        n = int(environ.get("GIT_CONFIG_COUNT") or 0)
+    except ValueError:
+        n = 0
+    # scoped to the forge's URL prefix: git asks this helper for no other host (nor after a redirect)
+    return {"GIT_CONFIG_COUNT": str(n + 1), f"GIT_CONFIG_KEY_{n}": f"credential.{credential.url_prefix}.helper",
+            f"GIT_CONFIG_VALUE_{n}": _HELPER, "ASSESS_GIT_USERNAME": credential.username,
+            "ASSESS_GIT_PASSWORD": token}
+
+
+def partial_clone(url: str, key: str, clone_dir: str | None, *, credential: CloneCredential | None = None) -> Path:
+    """A bare partial clone of ``url`` under ``clone_dir`` (fetched again when it exists).
+    ``credential``: a forge token git may use for this URL (forge organisation sources)."""
     base = Path(clone_dir) if clone_dir else default_clone_dir()
     base.mkdir(parents=True, exist_ok=True)
     target = base / f"{key}.git"
     env = {**git_env(), "GIT_TERMINAL_PROMPT": "0"}
+    env.update(credential_env(url, credential, env))
     if (target / "HEAD").exists():
         cmd = ["git", "--git-dir", str(target), "fetch", "--quiet", "--filter=blob:none", "--prune", "origin",
                "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]

@@ -26,6 +26,19 @@ class RepoSource:
     kind: str  # "path" | "url"
     key: str  # folder name of its results under DIR/repos/
     name: str  # readable name (teams match on it)
+    origin: str | None = None  # the forge organisation source it was listed from (github:ORG), if any
+    # for a forge's https clone URL: git may answer that forge's password prompt with the token in
+    # this environment variable (read where the clone runs; the token itself never travels here)
+    credential: CloneCredential | None = None
+
+
+@dataclass(frozen=True)
+class CloneCredential:
+    """Credentials git may use for one forge's clone URLs: only for URLs under ``url_prefix``."""
+
+    url_prefix: str  # scheme://host[:port] of the forge's clone URLs
+    username: str  # x-access-token (GitHub) / oauth2 (GitLab): the token is the password
+    token_env: str
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assess.org.engine import Task, run_dask, run_serial
+from assess.org.forgesource import ForgeAccess, Listing
 from assess.org.options import OrgOptions, RepoSource
 from assess.org.sources import expand_sources
 from assess.org.store import OrgStore
@@ -50,12 +51,16 @@ def plan(specs: list[RepoSource], teams: Teams, entries: dict[str, dict[str, Any
 def run_org(sources: list[str], out_dir: str | Path, *, teams_file: str | Path | None = None,
             options: OrgOptions | None = None, engine: str = "dask", scheduler: str | None = None,
             workers: int | None = None, min_group: int = DEFAULT_MIN_GROUP, team_reports: bool = True,
-            on_progress: Callable[[Progress], None] | None = None) -> dict[str, Any]:
+            on_progress: Callable[[Progress], None] | None = None,
+            forge: ForgeAccess | None = None) -> dict[str, Any]:
     """Assess every repository named by ``sources`` into ``out_dir``; returns the org document.
 
     ``engine``: "dask" (a LocalCluster of ``workers`` processes, or the cluster at ``scheduler``) or
     "serial" (a loop in this process). Repositories whose head and options did not change since the
-    last run into the same folder are skipped; an interrupted run resumes where it stopped."""
+    last run into the same folder are skipped; an interrupted run resumes where it stopped.
+
+    ``forge``: how forge organisation sources (``github:ORG``, ``gitlab:GROUP``) are listed; they
+    reach the network only when ``forge.allowed`` is set (else they are an error)."""
     from assess.levels import load_rubric
     from assess.mining.catalogue import load_catalogue
 
@@ -67,7 +72,8 @@ def run_org(sources: list[str], out_dir: str | Path, *, teams_file: str | Path |
     if options.rubric:
         load_rubric(options.rubric)  # a malformed file fails before any repository is mined
     load_catalogue(options.signatures)
-    specs = expand_sources(sources)
+    listings: list[Listing] = []
+    specs = expand_sources(sources, forge, listings)
     teams = load_teams(teams_file) if teams_file else one_team_per_repository(specs)
     out = Path(out_dir)
     with OrgStore(out) as store:
@@ -99,6 +105,8 @@ def run_org(sources: list[str], out_dir: str | Path, *, teams_file: str | Path |
             used = run_dask(tasks, options, on_result, scheduler=scheduler, workers=workers)
         run = {**used, "sources": list(sources), "seconds": round(time.time() - started, 2),
                "timeout_per_repo": options.timeout_per_repo, "rev": options.rev, "window_days": options.window_days}
+        if listings:  # which forge organisation each listed repository came from, and what was left out
+            run["forge_organisations"] = [listing.as_dict() for listing in listings]
         store.rollup([s.key for s in specs if rows.get(s.key, {}).get("status") in ("ok", "skipped-unchanged")])
 
         from assess.org.report import team_report_writer, write_org

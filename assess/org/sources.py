@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 from assess.errors import AssessError, InputError
-from assess.org.options import RepoSource
+from assess.org.forgesource import ForgeAccess, Listing, check_access, list_organisation, parse_forge_source
+from assess.org.options import CloneCredential, RepoSource
 from assess.safeio import read_text_bounded
 
 # scp-like addresses must start with a letter or digit: "-o...@host:x" could reach ssh as an option
@@ -35,11 +36,13 @@ def _name(source: str) -> str:
     return name
 
 
-def _spec(source: str, kind: str, canonical: str) -> RepoSource:
+def _spec(source: str, kind: str, canonical: str, origin: str | None = None,
+          credential: CloneCredential | None = None) -> RepoSource:
     name = _name(canonical if kind == "path" else source)
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")[:60] or "repository"
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:10]
-    return RepoSource(source=source, kind=kind, key=f"{slug}-{digest}", name=name)
+    return RepoSource(source=source, kind=kind, key=f"{slug}-{digest}", name=name, origin=origin,
+                      credential=credential)
 
 
 def _from_list(path: Path) -> list[tuple[str, str, str]]:
@@ -62,37 +65,46 @@ def _from_list(path: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-def expand_sources(sources: list[str]) -> list[RepoSource]:
+def expand_sources(sources: list[str], forge: ForgeAccess | None = None,
+                   listings: list[Listing] | None = None) -> list[RepoSource]:
     """Every repository named by ``sources``, once each, in the order given (a folder's children
-    sorted by name)."""
-    found: list[tuple[str, str, str]] = []
+    sorted by name, a forge organisation's repositories in the forge's order).
+
+    A forge organisation (``github:ORG``, ``gitlab:GROUP``) is listed over the network only when
+    ``forge.allowed``; each listing is appended to ``listings`` when given."""
+    check_access([o for o in map(parse_forge_source, sources) if o is not None], forge or ForgeAccess())
+    found: list[tuple[str, str, str, str | None, CloneCredential | None]] = []
     for source in sources:
-        if is_url(source):
-            found.append((source, "url", source))
+        org = parse_forge_source(source)
+        if org is not None:
+            listing = list_organisation(org, forge or ForgeAccess())
+            if listings is not None:
+                listings.append(listing)
+            found.extend((r["url"], "url", r["url"], org.label, listing.credential) for r in listing.repositories)
             continue
-        if re.match(r"^(github|gitlab|forgejo|gitea):", source):
-            raise AssessError(f"{source}: forge organisations are not supported yet",
-                              hint="clone the organisation's repositories into a folder, or list their URLs in a file")
+        if is_url(source):
+            found.append((source, "url", source, None, None))
+            continue
         p = Path(source).expanduser()
         if not p.exists():
             raise InputError(p, "no such folder, list file or clone URL")
         if p.is_file():
-            found.extend(_from_list(p))
+            found.extend((*entry, None, None) for entry in _from_list(p))
         elif is_git_repository(p):
-            found.append((source, "path", str(p.resolve())))
+            found.append((source, "path", str(p.resolve()), None, None))
         else:
             children = sorted(c for c in p.iterdir() if c.is_dir() and is_git_repository(c))
             if not children:
                 raise InputError(p, "holds no git repositories",
                                  hint="give a folder whose sub-folders are clones, or a list file")
-            found.extend((str(c), "path", str(c.resolve())) for c in children)
+            found.extend((str(c), "path", str(c.resolve()), None, None) for c in children)
     seen: set[str] = set()
     out: list[RepoSource] = []
-    for source, kind, canonical in found:
+    for source, kind, canonical, origin, credential in found:
         if canonical in seen:
             continue
         seen.add(canonical)
-        out.append(_spec(source, kind, canonical))
+        out.append(_spec(source, kind, canonical, origin, credential))
     if not out:
-        raise AssessError("no repositories to assess", hint="give folders of clones, list files or clone URLs")
+        raise AssessError("no repositories to assess", hint="give folders of clones, list files, clone URLs or forge organisations")
     return out

@@ -90,6 +90,7 @@ class OrgStore:
             if entry is not None:
                 return entry
         entry = {"format": ENTRY_FORMAT, "source": row["source"], "key": row["key"], "name": row["name"],
+                 "origin": row.get("origin"),
                  "status": row["status"], "error": row.get("error"), "head": row.get("head"),
                  "fingerprint": row.get("fingerprint"), "seconds": row.get("seconds"), "worker": row.get("worker"),
                  "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -148,7 +149,7 @@ class OrgStore:
                 if files:
                     con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?, union_by_name = true)", [files])
             entries = self.entries()
-            frame = pd.DataFrame([{k: e.get(k) for k in ("key", "source", "name", "status", "error", "head",
+            frame = pd.DataFrame([{k: e.get(k) for k in ("key", "source", "origin", "name", "status", "error", "head",
                                                           "seconds", "commits", "finished_at")}
                                   for key, e in entries.items() if key in set(keys)])
             if not frame.empty:

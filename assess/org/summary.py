@@ -52,7 +52,7 @@ def repository_rows(specs: list[RepoSource], rows: dict[str, dict[str, Any]],
         entry = entries.get(spec.key) or {}
         status = row["status"]
         level = entry.get("level") if status in ("ok", "skipped-unchanged") else None
-        out.append({"source": spec.source, "name": spec.name, "key": spec.key, "status": status,
+        out.append({"source": spec.source, "name": spec.name, "key": spec.key, "origin": spec.origin, "status": status,
                     "error": row.get("error") if status in ("failed", "timeout") else None,
                     "head": row.get("head") or entry.get("head"), "seconds": row.get("seconds"),
                     "commits": row.get("commits") if status == "ok" else entry.get("commits"), "level": level})

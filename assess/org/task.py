@@ -116,7 +116,7 @@ def _resolve(spec: RepoSource, options: OrgOptions) -> Path:
     if spec.kind == "url":
         from assess.org.clone import partial_clone
 
-        return partial_clone(spec.source, spec.key, options.clone_dir)
+        return partial_clone(spec.source, spec.key, options.clone_dir, credential=spec.credential)
     return Path(spec.source)
 
 
@@ -182,7 +182,7 @@ def run_repository(spec: RepoSource, options: OrgOptions, people: tuple[TeamPeop
     import socket
 
     start = time.perf_counter()
-    row: dict[str, Any] = {"source": spec.source, "key": spec.key, "name": spec.name, "error": None,
+    row: dict[str, Any] = {"source": spec.source, "key": spec.key, "name": spec.name, "origin": spec.origin, "error": None,
                            "head": None, "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
         if options.timeout_per_repo:
