@@ -7,10 +7,10 @@ Reads any stamped output: repository evidence (`assess repo --json`), report.jso
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from assess import safejson
 from assess.errors import InputError
 
 MAX_BYTES = 200_000_000  # a report of many repositories stays far below this
@@ -19,20 +19,7 @@ SHARE_KEYS = ("ai_share_commits", "ai_share_lines", "ai_share_code_lines")
 
 def read_result(path: str | Path) -> dict[str, Any]:
     p = Path(path)
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise InputError(p, f"larger than {MAX_BYTES // 1_000_000} MB: not an assess result")
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(p, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(p, "is a directory, expected a JSON file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(p, f"not UTF-8 text ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(p, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
-    except RecursionError:
-        raise InputError(p, "JSON nested too deeply") from None
+    data = safejson.read_file(p, max_bytes=MAX_BYTES, what="JSON file")
     if not isinstance(data, dict) or kind_of(data) is None:
         raise InputError(p, "not an assess result (repository evidence, report.json or ci JSON)",
                          hint="compare files written by `assess repo --json`, `assess report` or `assess ci --json`")

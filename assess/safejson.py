@@ -9,6 +9,7 @@ nested brackets. So the nesting depth is measured first, in linear time, and ref
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -59,3 +60,29 @@ def loads(text: str | bytes) -> Any:
     if depth > MAX_DEPTH:
         raise TooDeep(depth)
     return orjson.loads(data)
+
+
+def read_file(path: str | os.PathLike[str], *, max_bytes: int | None = None, what: str = "JSON file",
+              context: str = "") -> Any:
+    """The JSON value of a user's file: a regular file of bounded size, UTF-8, nesting bounded; every
+    problem is a one-line :class:`~assess.errors.InputError` naming the file (and line), with
+    ``context`` (e.g. "(GITHUB_EVENT_PATH)") after the message."""
+    from assess.errors import InputError
+    from assess.safeio import MAX_INPUT_BYTES, read_bytes_bounded
+
+    suffix = f" {context}" if context else ""
+    try:
+        raw = read_bytes_bounded(path, max_bytes=max_bytes or MAX_INPUT_BYTES, what=what)
+    except InputError as exc:
+        if not suffix:
+            raise
+        raise InputError(path, exc.detail + suffix, line=exc.line, field=exc.field, hint=exc.hint) from None
+    try:
+        raw.decode("utf-8")
+        return loads(raw)
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason}){suffix}") from None
+    except JSONDecodeError as exc:
+        raise InputError(path, f"not valid JSON: {exc.msg}{suffix}", line=exc.lineno) from None
+    except TooDeep as exc:
+        raise InputError(path, f"not valid input: {exc}{suffix}") from None

@@ -11,13 +11,12 @@ Options given on the command line always win over the environment.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assess.errors import InputError
+from assess import safejson
 
 MAX_EVENT_BYTES = 25_000_000  # a webhook payload is well below this; anything larger is not one
 NULL_SHA = "0" * 40  # a push that created the branch has no "before"
@@ -39,17 +38,8 @@ class CiContext:
 def _event(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_EVENT_BYTES:
-            raise InputError(p, f"event payload larger than {MAX_EVENT_BYTES // 1_000_000} MB (GITHUB_EVENT_PATH)")
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(p, "file not found (GITHUB_EVENT_PATH)") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(p, f"not a JSON event payload (GITHUB_EVENT_PATH): {exc}") from None
-    except RecursionError:
-        raise InputError(p, "event payload nested too deeply (GITHUB_EVENT_PATH)") from None
+    data = safejson.read_file(Path(path), max_bytes=MAX_EVENT_BYTES, what="event payload",
+                              context="(GITHUB_EVENT_PATH)")
     return data if isinstance(data, dict) else {}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from assess.errors import AssessError
 from assess.forge.http import ForgeClient
 from assess.forge.model import MAX_TEXT, account, count, iso, text
+from assess.forge.resumable import list_then_fetch, new_cursor, saved_cursor
 from assess.forge.store import StoreWriter
 
 API = "https://api.github.com"
@@ -143,59 +144,18 @@ def fetch(cl: ForgeClient, writer: StoreWriter, repo: str, *, api: str = API, fu
     high_water = None if full else mf.get("high_water")
     if since and (high_water is None or since > high_water):
         high_water = since  # pull requests last updated before --since are not fetched
-    cursor = mf.get("cursor")
-    if cursor and cursor.get("forge") != "github":
-        cursor = None
+    cursor = saved_cursor(writer, "github")
+    page = None
     if not cursor:
-        cursor = {"forge": "github", "phase": "list", "next": None, "pending": [], "newest": high_water}
+        cursor = new_cursor("github", high_water)
         etag = (mf.get("etags") or {}).get("list") if high_water else None
         page = cl.get(f"{api}/repos/{repo}/pulls",
                       params={"state": "all", "sort": "updated", "direction": "desc", "per_page": 100}, etag=etag)
         if page.not_modified:
             return {"listed": 0, "fetched": 0, "unchanged": True}
         writer.save(etags={**(mf.get("etags") or {}), "list": page.etag} if page.etag else mf.get("etags") or {})
-    else:
-        page = None
-        if progress:
-            progress(f"resuming: {len(cursor['pending'])} pull request(s) still to fetch")
-    listed = 0
-    while cursor["phase"] == "list":
-        if page is None:
-            if not cursor.get("next"):
-                cursor["phase"] = "details"
-                break
-            page = cl.get(cursor["next"])
-        if not isinstance(page.data, list):
-            raise AssessError(f"{page.url}: expected a JSON array of pull requests from GitHub")
-        stop = False
-        pending = set(cursor["pending"])
-        for pull in page.data:
-            if not isinstance(pull, dict) or not isinstance(pull.get("number"), int):
-                continue
-            updated = iso(pull.get("updated_at")) if isinstance(pull.get("updated_at"), str) else None
-            if high_water and updated and updated <= high_water:
-                stop = True  # sorted by update time: everything after this is already in the store
-                break
-            listed += 1
-            if pull["number"] not in pending:
-                pending.add(pull["number"])
-                cursor["pending"].append(pull["number"])
-            if updated and (cursor["newest"] is None or updated > cursor["newest"]):
-                cursor["newest"] = updated
-        cursor["next"] = None if stop else page.next_url
-        if not cursor["next"]:
-            cursor["phase"] = "details"
-        writer.save(cursor=cursor)
-        page = None
-    fetched = 0
-    total = len(cursor["pending"])
-    while cursor["pending"]:
-        number = cursor["pending"][0]
-        writer.append(fetch_one(cl, api, repo, number))
-        cursor["pending"].pop(0)
-        fetched += 1
-        writer.save(cursor=cursor)
-        if progress and (fetched % 25 == 0 or fetched == total):
-            progress(f"{fetched}/{total} pull requests fetched")
-    writer.save(cursor=None, high_water=cursor["newest"])
-    return {"listed": listed, "fetched": fetched, "unchanged": False}
+    elif progress:
+        progress(f"resuming: {len(cursor['pending'])} pull request(s) still to fetch")
+    return list_then_fetch(cl, writer, cursor, page, key="number", noun="pull request", forge_name="GitHub",
+                           high_water=high_water, sorted_by_update=True,
+                           fetch_item=lambda number: fetch_one(cl, api, repo, number), progress=progress)

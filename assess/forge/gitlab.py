@@ -11,6 +11,7 @@ from typing import Any
 from assess.errors import AssessError
 from assess.forge.http import ForgeClient
 from assess.forge.model import MAX_TEXT, account, count, iso, text
+from assess.forge.resumable import list_then_fetch, new_cursor, saved_cursor
 from assess.forge.store import StoreWriter
 
 API = "https://gitlab.com/api/v4"
@@ -146,53 +147,17 @@ def fetch(cl: ForgeClient, writer: StoreWriter, repo: str, *, api: str = API, fu
     high_water = None if full else mf.get("high_water")
     if since and (high_water is None or since > high_water):
         high_water = since  # pull requests last updated before --since are not fetched
-    cursor = mf.get("cursor")
-    if cursor and cursor.get("forge") != "gitlab":
-        cursor = None
+    cursor = saved_cursor(writer, "gitlab")
     page = None
     if not cursor:
-        cursor = {"forge": "gitlab", "phase": "list", "next": None, "pending": [], "newest": high_water}
+        cursor = new_cursor("gitlab", high_water)
         params: dict[str, Any] = {"state": "all", "order_by": "updated_at", "sort": "desc", "per_page": 100}
         if high_water:
             params["updated_after"] = high_water
         page = cl.get(f"{api}/projects/{urllib.parse.quote(repo, safe='')}/merge_requests", params=params)
     elif progress:
         progress(f"resuming: {len(cursor['pending'])} merge request(s) still to fetch")
-    listed = 0
-    while cursor["phase"] == "list":
-        if page is None:
-            if not cursor.get("next"):
-                cursor["phase"] = "details"
-                break
-            page = cl.get(cursor["next"])
-        if not isinstance(page.data, list):
-            raise AssessError(f"{page.url}: expected a JSON array of merge requests from GitLab")
-        pending = set(cursor["pending"])
-        for mr in page.data:
-            if not isinstance(mr, dict) or not isinstance(mr.get("iid"), int):
-                continue
-            updated = iso(mr.get("updated_at")) if isinstance(mr.get("updated_at"), str) else None
-            if high_water and updated and updated <= high_water:
-                continue
-            listed += 1
-            if mr["iid"] not in pending:
-                pending.add(mr["iid"])
-                cursor["pending"].append(mr["iid"])
-            if updated and (cursor["newest"] is None or updated > cursor["newest"]):
-                cursor["newest"] = updated
-        cursor["next"] = page.next_url
-        if not cursor["next"]:
-            cursor["phase"] = "details"
-        writer.save(cursor=cursor)
-        page = None
-    fetched = 0
-    total = len(cursor["pending"])
-    while cursor["pending"]:
-        writer.append(fetch_one(cl, api, repo, cursor["pending"][0]))
-        cursor["pending"].pop(0)
-        fetched += 1
-        writer.save(cursor=cursor)
-        if progress and (fetched % 25 == 0 or fetched == total):
-            progress(f"{fetched}/{total} merge requests fetched")
-    writer.save(cursor=None, high_water=cursor["newest"])
-    return {"listed": listed, "fetched": fetched, "unchanged": False}
+    # the server filters with updated_after, so an item at the high-water mark is only skipped
+    return list_then_fetch(cl, writer, cursor, page, key="iid", noun="merge request", forge_name="GitLab",
+                           high_water=high_water, sorted_by_update=False,
+                           fetch_item=lambda iid: fetch_one(cl, api, repo, iid), progress=progress)

@@ -24,18 +24,8 @@ def _schema(name: str) -> dict[str, Any]:
 
 def _read_json(path: Path) -> Any:
     from assess import safejson
-    from assess.safeio import read_bytes_bounded
 
-    raw = read_bytes_bounded(path, what="JSON file")  # regular files only, bounded in size
-    try:
-        raw.decode("utf-8")
-        return safejson.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text ({exc.reason})") from None
-    except safejson.JSONDecodeError as exc:
-        raise InputError(path, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
-    except safejson.TooDeep as exc:
-        raise InputError(path, f"not valid input: {exc}") from None
+    return safejson.read_file(path)
 
 
 def _validate(path: Path, data: Any, schema_name: str, what: str) -> None:
