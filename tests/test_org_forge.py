@@ -311,3 +311,39 @@ def test_private_repositories_cloned_with_the_token_only_on_the_forge_host(forge
     # the token is nowhere on disk: not in the outputs, not in the clones' config
     for f in [*out.rglob("*.json"), *(tmp_path / "clones").rglob("config")]:
         assert TOKEN not in f.read_text(errors="replace"), f
+
+
+def test_api_url_and_token_env_are_checked_before_the_network(forge, tmp_path):
+    """--api-url with user:password@ was recorded in org.json, org.html and the manifest; a malformed
+    one ended in an internal error; a token pasted as --token-env was echoed in '$ghp_…' messages."""
+    forge.paged("/orgs/acme/repos", acme(forge), per_page=10)
+    out = tmp_path / "out"
+    host = forge.api.split("://", 1)[1]
+    cases = [(["--api-url", f"http://user:pwSECRET@{host}"], "--api-url carries credentials", "pwSECRET"),
+             (["--api-url", "http://[::1"], "is not a valid https:// address", None),
+             (["--api-url", f"http://{host.split(':')[0]}:port/"], "is not a valid https:// address", None),
+             (["--api-url", forge.api + "?per_page=1"], "must be the API root", None),
+             (["--api-url", forge.api, "--token-env", TOKEN], "looks like a token", TOKEN),
+             (["--api-url", forge.api, "--token-env", "glpat-abcDEF123"], "looks like a token", "abcDEF123"),
+             (["--api-url", forge.api, "--token-env", "MY TOKEN"], "not an environment variable name", None)]
+    for extra, expect, secret in cases:
+        result = _cli(["github:acme", "--list-from-forge", *extra, "--serial", "-q", "-o", str(out)])
+        assert result.exit_code == 2, (extra, result.output)
+        line = result.output.strip()
+        assert "\n" not in line and "Traceback" not in line and line.startswith("assess: error: "), line
+        assert expect in line, line
+        assert secret is None or secret not in line
+    assert forge.requests == [] and not out.exists()
+    # `assess forge fetch` shares the --token-env check
+    result = CliRunner().invoke(main, ["forge", "fetch", "github", "acme/api", "-o", str(tmp_path / "store"),
+                                       "--api-url", forge.api, "--token-env", TOKEN])
+    assert result.exit_code == 2 and "looks like a token" in result.output and TOKEN not in result.output
+    assert forge.requests == []
+
+
+def test_list_from_forge_without_a_forge_source_is_an_error(tmp_path):
+    make_repo(tmp_path / "clones" / "api", 3, seed=1)
+    result = _cli([str(tmp_path / "clones"), "--list-from-forge", "--serial", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "--list-from-forge applies to forge organisation sources" in result.output
+    assert not (tmp_path / "out").exists()

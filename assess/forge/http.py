@@ -26,6 +26,24 @@ _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 MAX_BODY = 64 * 1024 * 1024  # one API page above 64 MiB is not an API page
 
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
+# what GitHub and GitLab tokens start with: such a --token-env is the token itself, pasted by mistake
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gloas-", "gldt-", "glrt-")
+
+
+def check_token_env(name: str) -> None:
+    """``--token-env`` names an environment variable. Its value is never echoed when refused: a
+    token pasted in its place would otherwise reach the terminal and CI logs (every later message
+    names ``$VAR``)."""
+    if name.startswith(_TOKEN_PREFIXES) or re.fullmatch(r"[0-9a-fA-F]{40}", name):
+        raise AssessError("--token-env was given what looks like a token, not the name of the variable holding it",
+                          hint="export the token (e.g. export GITHUB_TOKEN=...) and pass --token-env GITHUB_TOKEN, "
+                               "or nothing for the default; revoke a token that reached shell history or logs")
+    if not _ENV_NAME.match(name):
+        raise AssessError("--token-env is not an environment variable name (letters, digits and _)",
+                          hint="give the variable's name, e.g. --token-env GHE_TOKEN")
+
+
 def next_link(header: str | None) -> str | None:
     """The ``rel="next"`` URL of a ``Link`` header (GitHub and GitLab both send one)."""
     if not header:
