@@ -347,3 +347,42 @@ def test_list_from_forge_without_a_forge_source_is_an_error(tmp_path):
     assert result.exit_code == 2
     assert "--list-from-forge applies to forge organisation sources" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_token_is_never_stored_by_the_users_own_credential_helpers(forge, tmp_path, monkeypatch):
+    """git hands credentials that worked to every configured helper ('approve'): with the common
+    `credential.helper=store` the forge token landed in ~/.git-credentials in plain text."""
+    import base64
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[credential]\n\thelper = store\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    forge.git_auth = "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    forge.paged("/orgs/acme/repos", [gh_repo(forge, "api")], per_page=10)
+    access = ForgeAccess(allowed=True, api_url=forge.api, token_env=TOKEN_ENV)
+    org = run_org(["github:acme"], tmp_path / "out", options=OrgOptions(use_cache=False,
+                  clone_dir=str(tmp_path / "clones")), engine="serial", forge=access)
+    assert org["repositories"][0]["status"] == "ok", org["repositories"][0]["error"]
+    assert any(auth == forge.git_auth for _, auth in forge.git_requests)  # the token was used...
+    for f in home.rglob("*"):  # ...and stored nowhere
+        if f.is_file():
+            assert TOKEN not in f.read_text(errors="replace"), f
+
+
+def test_a_refused_ssh_clone_says_why_in_one_line(forge, tmp_path):
+    """The error kept git's last line, which for ssh is the tail of its advice: 'and the repository
+    exists.'"""
+    repo = gh_repo(forge, "api")
+    repo["ssh_url"] = "ssh://git@127.0.0.1:1/acme/api.git"  # nothing listens on port 1: refused at once
+    forge.paged("/orgs/acme/repos", [repo], per_page=10)
+    access = ForgeAccess(allowed=True, api_url=forge.api, ssh=True)
+    org = run_org(["github:acme"], tmp_path / "out", options=OrgOptions(use_cache=False,
+                  clone_dir=str(tmp_path / "clones")), engine="serial", forge=access)
+    row = org["repositories"][0]
+    assert row["status"] == "failed" and "\n" not in row["error"]
+    assert "Connection refused" in row["error"] or "port 1" in row["error"], row["error"]
+    assert not row["error"].endswith("and the repository exists.")
