@@ -74,6 +74,11 @@ def test_previous_release_evidence_is_read_with_the_new_signal_unmeasured(tmp_pa
     assert any("schema 2.1" in c and SIGNAL in c for c in report["evidence"][0]["caveats"])
     assert "not measured: the evidence was saved before" in (tmp_path / "report.html").read_text()
 
+    # `assess diff` says the older file did not measure it (it printed Python's None)
+    result = CliRunner().invoke(main, ["diff", str(old_path), str(tmp_path / "tdd.json")])
+    assert result.exit_code == 0, result.output
+    assert f"{SIGNAL} not measured -> 20" in result.output and "None" not in result.output
+
     # pooled with current evidence of another repository, the team's count is unmeasured too (the
     # other repository's count alone would understate it)
     team = _validation(_report(tmp_path, str(old_path), str(tmp_path / "tdd.json")))
