@@ -148,6 +148,15 @@ def test_include_flags_and_name_filter(forge):
     assert "another --match" in str(e.value)
 
 
+def test_an_organisation_named_twice_is_listed_once(forge):
+    forge.paged("/orgs/acme/repos", acme(forge), per_page=10)
+    listings: list = []
+    found = expand_sources(["github:acme", "https://github.com/ACME"],
+                           ForgeAccess(allowed=True, api_url=forge.api), listings)
+    assert [s.name for s in found] == ["api", "web", "infra", "blank"]
+    assert forge.hits("/orgs/acme/repos") == 1 and [x.source for x in listings] == ["github:acme"]
+
+
 def test_github_user_account_when_no_organisation(forge):
     forge.paged("/users/someone/repos", [gh_repo(forge, "api")], per_page=10)
     listing = list_organisation(parse_forge_source("github:someone"), ForgeAccess(allowed=True, api_url=forge.api))
