@@ -451,3 +451,34 @@ def test_the_token_goes_to_the_api_host_only(fake, forge):
         assert by_path[path].host.startswith("localhost")
         assert header not in by_path[path].headers, path
         assert not any(TOKEN in v for v in by_path[path].headers.values())
+
+
+def test_a_listing_whose_links_lead_back_stops_in_fetch(fake, tmp_path):
+    """`assess forge fetch` follows the listing's Link headers itself (to resume): a link back to a
+    page already read went round until the forge failed, or forever."""
+    path = "/repos/acme/widgets/pulls"
+    one = gh_pull(1, ALICE, created="2026-01-05T10:00:00Z")
+    two = gh_pull(2, ALICE, created="2026-01-04T10:00:00Z")
+    fake.route(path, (200, [one], {"Link": f'<{fake.url(path)}?page=2>; rel="next"'}),
+               (200, [two], {"Link": f'<{fake.url(path)}?page=1>; rel="next"'}),
+               (200, [one], {"Link": f'<{fake.url(path)}?page=2>; rel="next"'}))
+    res = _run(["forge", "fetch", "github", "acme/widgets", "--api-url", fake.api, "-o", str(tmp_path / "s")])
+    assert res.exit_code == 2 and "pagination links back to a page already read" in res.stderr, res.output
+    assert len(res.stderr.strip().splitlines()) == 1 and fake.hits(path) <= 4
+
+
+def test_a_saved_cursor_naming_another_host_is_refused_not_followed(fake, tmp_path):
+    """A store's interrupted fetch resumes from the listing URL saved in its manifest: one naming
+    another host (another --api-url, or an edited store) was asked first, with the token."""
+    _repo(fake)
+    store = tmp_path / "s"
+    assert _run(["forge", "fetch", "github", "acme/widgets", "--api-url", fake.api, "-o", str(store)]).exit_code == 0
+    manifest = json.loads((store / "manifest.json").read_text())
+    other = fake.api.replace("127.0.0.1", "localhost")
+    manifest["cursor"] = {"forge": "github", "phase": "list", "next": f"{other}/collect?page=2", "pending": [],
+                          "newest": None}
+    (store / "manifest.json").write_text(json.dumps(manifest))
+    before = len(fake.requests)
+    res = _run(["forge", "fetch", "github", "acme/widgets", "--api-url", fake.api, "-o", str(store)])
+    assert res.exit_code == 2 and "lists another host" in res.stderr and TOKEN not in res.output
+    assert len(fake.requests) == before  # nothing asked, of either host

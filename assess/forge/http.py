@@ -96,6 +96,17 @@ class ForgeClient:
         self._http = httpx.Client(headers=headers, timeout=self.timeout, follow_redirects=True,
                                   event_hooks={"request": [self._token_to_the_api_only]})
 
+    def pin_api(self, api: str) -> None:
+        """The API root the token belongs to (else: the host of the first URL asked)."""
+        self._origin = _origin(httpx.URL(api))
+
+    def is_api(self, url: str) -> bool:
+        """``url`` is on the API's host (the token may go there)."""
+        try:
+            return self._origin is None or _origin(httpx.URL(url)) == self._origin
+        except (httpx.InvalidURL, ValueError, TypeError):
+            return False
+
     def _token_to_the_api_only(self, request: httpx.Request) -> None:
         if self._origin is not None and _origin(request.url) != self._origin:
             for name in self.auth_header:
