@@ -453,6 +453,9 @@ def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
                3: "Tests change with the code and CI runs them.",
                4: "Strong test churn and CI: machines check outcomes.",
                5: "Scenario suites or simulated services validate behaviour end to end."}[level]
+    if level == 4 and (test_share or 0) < t["level4_test_share"]:
+        # placed by the agent commits that carry their tests, not by churn: say what was seen
+        summary = "Agent changes arrive with their own tests and CI runs them: machines check outcomes."
     return Dim("validation", level, level, hi, _git_confidence(s, r), "git", summary, ev)
 
 
