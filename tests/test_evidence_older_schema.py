@@ -94,6 +94,12 @@ def test_current_schema_without_the_signal_is_still_refused(tmp_path):
     result = CliRunner().invoke(main, ["report", "--repo", str(bad), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 2 and f"'{SIGNAL}' is a required property" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "r.html").exists()
+    # anything else is still not evidence, whatever its version says
+    for text in ("[]", '{"schema_version": "2.1", "signals": []}', '{"schema_version": "2.1", "signals": '
+                 '{"window": 5, "by_month": [null, 7]}}', '{"schema_version": "2.x"}'):
+        bad.write_text(text)
+        result = CliRunner().invoke(main, ["report", "--repo", str(bad), "-o", str(tmp_path / "r.html")])
+        assert result.exit_code == 2 and "not repository evidence" in result.output, (text, result.output)
 
 
 def test_pooling_an_unmeasured_count_leaves_it_unmeasured():

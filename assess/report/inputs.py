@@ -59,7 +59,7 @@ def load_repository(path: str | Path, *, rev: str = defaults.REV, all_refs: bool
         # evidence saved by an earlier 2.x release keeps working: the signals added since are not
         # measured (None, never 0), which the placement treats as unseen, and a caveat says so
         filled = fill_unmeasured(data["signals"], version) \
-            if isinstance(data.get("signals"), dict) and version else []
+            if version and isinstance(data.get("signals"), dict) else []
         _validate(p, data, "evidence.schema.json", "repository evidence")
         if filled:
             data["caveats"] = [*data["caveats"], f"Evidence saved by evidence schema {version} (an earlier assess) "
