@@ -111,6 +111,11 @@ def _ident(stamp: dict[str, Any], name: str) -> dict[str, Any]:
     return _d(stamp.get(name))
 
 
+def _measured(value: Any) -> Any:
+    """A signal's value for the reader: a signal older evidence lacks (or left None) was not measured."""
+    return "not measured" if value is None else value
+
+
 def _signal_changes(old: list[Any], new: list[Any]) -> list[str]:
     if len(old) != len(new):
         return [f"{len(old)} -> {len(new)} repositories"]
@@ -119,7 +124,7 @@ def _signal_changes(old: list[Any], new: list[Any]) -> list[str]:
         a, b = _d(a), _d(b)
         for key in sorted(set(a) | set(b)):
             if key != "refs" and not key.endswith("_refs") and a.get(key) != b.get(key):
-                changes.append(f"{key} {a.get(key)} -> {b.get(key)}")
+                changes.append(f"{key} {_measured(a.get(key))} -> {_measured(b.get(key))}")
     return changes
 
 

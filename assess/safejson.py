@@ -19,7 +19,10 @@ import orjson
 # Reason: every JSON assess reads (responses, evidence, summaries, Agent Trace) nests under 20
 # levels; 200 is generous and far from any stack limit.
 MAX_DEPTH = 200
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A string runs to its closing quote or, unterminated, to the end of the text (a lone backslash
+# included): every match attempt succeeds where it starts, so the scan is linear. Requiring the
+# closing quote made an unterminated string of escaped quotes retry from each quote to the end.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 
 JSONDecodeError = orjson.JSONDecodeError  # a subclass of json.JSONDecodeError: .msg, .lineno, .colno
 

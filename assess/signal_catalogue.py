@@ -44,6 +44,7 @@ class Signal:
     origin: Origin = "commit"
     nullable: bool = False  # medians of nothing are null
     refs: bool = False  # the window cites (up to 8) commits for this signal under refs[name]
+    since: str = "2.0"  # the evidence schema that added it: older saved evidence lacks it (unmeasured)
 
     def json_type(self) -> dict[str, Any]:
         if self.aggregation == "frontier":
@@ -52,9 +53,11 @@ class Signal:
         counted = self.unit in ("commits", "lines", "files", "merges") and self.aggregation != "median"
         base: dict[str, Any] = ({"type": "integer", "minimum": 0} if counted
                                 else {"type": "number", "minimum": 0})
-        if self.nullable:
+        if self.nullable or self.since != "2.0":
             base = {"type": [base["type"], "null"], "minimum": 0}
-        return {**base, "description": f"{self.description} ({self.unit}; pools by {self.aggregation})"}
+        unmeasured = (f"; null: not measured, the evidence was written before schema {self.since}"
+                      if self.since != "2.0" else "")
+        return {**base, "description": f"{self.description} ({self.unit}; pools by {self.aggregation}{unmeasured})"}
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("ai_commits", "sum", "commits", "work commits AI-attributed with medium or high confidence"),
     Signal("ai_commits_with_tests", "sum", "commits", "AI commits that change tests"),
     Signal("ai_code_commits_with_tests", "sum", "commits", "AI code commits that change tests in the same commit",
-           refs=True),
+           refs=True, since="2.2"),
     Signal("ai_cloud_commits", "sum", "commits", "AI commits made by agents on their own (bot authors, agent branches)",
            refs=True),
     Signal("ai_session_commits", "sum", "commits", "AI commits committed by a person in the session"),
@@ -162,14 +165,44 @@ def frontier(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _version(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in text.split("."))
+    except ValueError:
+        return (0,)
+
+
+def fill_unmeasured(signals: dict[str, Any], version: str) -> list[str]:
+    """Saved evidence of an older schema ``version`` lacks the signals added since: they become
+    None (not measured) in its window and months, never 0, so the placement treats them as unseen.
+    Returns the names filled."""
+    newer = [s.name for s in SIGNALS if _version(s.since) > _version(version)]
+    parts = [signals.get("window")] + list(signals.get("by_month") or [])
+    filled: set[str] = set()
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        for name in newer:
+            if name not in part:
+                part[name] = None
+                filled.add(name)
+    return [n for n in newer if n in filled]
+
+
 def pool(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """Declared signals of several windows (repositories) or months pooled by their aggregation.
-    A part missing a declared signal is a bug (or evidence from an older schema) and fails."""
+    A part missing a declared signal is a bug (or evidence from an older schema that
+    :func:`fill_unmeasured` did not fill) and fails. A count or maximum one part did not measure
+    (None: saved by an older schema) leaves the pooled value unmeasured too: the other parts alone
+    would understate it."""
     out = empty()
     for s in SIGNALS:
         missing = [i for i, p in enumerate(parts) if s.name not in p]
         if missing:
             raise KeyError(f"signal '{s.name}' missing from part {missing[0]} (evidence from another schema version?)")
+        if not s.nullable and s.aggregation in ("sum", "max") and any(p[s.name] is None for p in parts):
+            out[s.name] = None
+            continue
         values = [p[s.name] for p in parts if p[s.name] is not None]
         if s.aggregation == "sum":
             out[s.name] = sum(values)

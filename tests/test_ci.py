@@ -290,3 +290,24 @@ def test_without_summary_file_or_job_summary_the_summary_is_printed(pr, monkeypa
     res = CliRunner().invoke(main, ["ci", str(pr.repo.path), "--base", "main", "--head", "feature", "-q"])
     assert res.exit_code == 0, res.output
     assert res.output.startswith("<!-- assess-ci -->") and "AI share of the change" in res.output
+
+
+def test_an_unreadable_github_event_payload_is_one_line_naming_it():
+    import os
+    import tempfile
+
+    from assess.ci.env import context_from_environment
+    from assess.errors import AssessError
+
+    with tempfile.TemporaryDirectory() as d:
+        folder, fifo = Path(d), Path(d) / "fifo.json"
+        os.mkfifo(fifo)
+        (folder / "bad.json").write_text('{"pull_request": ')
+        cases = {str(folder / "gone.json"): "file not found", str(folder / "bad.json"): "not valid JSON",
+                 str(fifo): "not a regular file", str(folder): "is a directory, expected a GitHub event payload"}
+        for path, words in cases.items():
+            with pytest.raises(AssessError) as exc:
+                context_from_environment({"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": path})
+            message = str(exc.value)
+            assert words in message and "(GITHUB_EVENT_PATH)" in message and "\n" not in message, message
+            assert " a event" not in message

@@ -374,3 +374,111 @@ def test_a_token_with_control_characters_is_refused_without_echo(fake, tmp_path)
     assert "SECRETPART" not in res.output + res.stderr and fake.requests == []
     cl = github.client("ghp_abc def123456", "GITHUB_TOKEN")
     assert "def123456" not in cl.redact("error with 'ghp_abc def123456' and def123456")
+
+
+def test_an_inflating_or_endless_answer_is_cut_at_the_cap_not_read_whole(fake, monkeypatch):
+    """The body was read whole before its size was checked: a small gzip answer inflating to
+    gigabytes, or an endless stream, took all the memory first."""
+    import gzip
+    import tracemalloc
+
+    from werkzeug import Response
+
+    from assess.forge import http
+
+    monkeypatch.setattr(http, "MAX_BODY", 4 * 2**20)
+    bomb = gzip.compress(b"[" + b" " * (96 * 2**20) + b"]", compresslevel=9)
+    assert len(bomb) < 200_000
+    fake.route("/bomb", lambda req: Response(bomb, 200, headers={"Content-Type": "application/json",
+                                                                 "Content-Encoding": "gzip"}))
+    sent = []
+
+    def endless(req):
+        def chunks():
+            for _ in range(200):
+                sent.append(1)
+                yield b" " * 2**20
+        return Response(chunks(), 200, content_type="application/json", direct_passthrough=True)
+
+    fake.route("/endless", endless)
+    cl = github.client(TOKEN, "GITHUB_TOKEN", sleep=lambda s: None, say=lambda m: None)
+    tracemalloc.start()
+    try:
+        with pytest.raises(AssessError, match="response larger than 4 MiB"):
+            cl.get(fake.url("/bomb"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MiB"  # read whole, it was over 96
+    with pytest.raises(AssessError, match="response larger than 4 MiB"):
+        cl.get(fake.url("/endless"))
+    assert len(sent) < 100  # the server was stopped well before its 200 MiB
+    # an ordinary compressed page is read as before; a damaged one is a one-line error
+    page = gzip.compress(json.dumps([{"number": 1}]).encode())
+    fake.route("/gz", lambda req: Response(page, 200, headers={"Content-Type": "application/json",
+                                                               "Content-Encoding": "gzip"}))
+    assert cl.get(fake.url("/gz")).data == [{"number": 1}]
+    fake.route("/broken", lambda req: Response(page[:10] + b"\xff" * 30, 200, headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(AssessError, match="damaged gzip body"):
+        cl.get(fake.url("/broken"))
+
+
+@pytest.mark.parametrize("forge", ["github", "gitlab"])
+def test_the_token_goes_to_the_api_host_only(fake, forge):
+    """A Link header or a redirect naming another host got the token as well (httpx drops only
+    `Authorization` on a redirect, never GitLab's PRIVATE-TOKEN; Link pages had no check)."""
+    from werkzeug import Response
+
+    from assess.forge import gitlab
+
+    module = github if forge == "github" else gitlab
+    other = fake.api.replace("127.0.0.1", "localhost")  # the same server under another host name
+    fake.route("/list", (200, [{"n": 1}], {"Link": f'<{other}/page2>; rel="next"'}))
+    fake.route("/page2", (200, [{"n": 2}], {}))
+    fake.route("/moved", lambda req: Response("", 302, headers={"Location": f"{other}/elsewhere"}))
+    fake.route("/elsewhere", (200, [{"n": 3}], {}))
+    cl = module.client(TOKEN, "T", sleep=lambda s: None, say=lambda m: None)
+    try:
+        assert [p.data for p in cl.pages(fake.url("/list"))] == [[{"n": 1}], [{"n": 2}]]
+        assert cl.get(fake.url("/moved")).data == [{"n": 3}]
+    finally:
+        cl.close()
+    header = "Authorization" if forge == "github" else "PRIVATE-TOKEN"
+    by_path = {r.path: r for r in fake.requests}
+    assert TOKEN in by_path["/list"].headers.get(header, "")  # the API's own host gets it
+    assert TOKEN in by_path["/moved"].headers.get(header, "")
+    for path in ("/page2", "/elsewhere"):
+        assert by_path[path].host.startswith("localhost")
+        assert header not in by_path[path].headers, path
+        assert not any(TOKEN in v for v in by_path[path].headers.values())
+
+
+def test_a_listing_whose_links_lead_back_stops_in_fetch(fake, tmp_path):
+    """`assess forge fetch` follows the listing's Link headers itself (to resume): a link back to a
+    page already read went round until the forge failed, or forever."""
+    path = "/repos/acme/widgets/pulls"
+    one = gh_pull(1, ALICE, created="2026-01-05T10:00:00Z")
+    two = gh_pull(2, ALICE, created="2026-01-04T10:00:00Z")
+    fake.route(path, (200, [one], {"Link": f'<{fake.url(path)}?page=2>; rel="next"'}),
+               (200, [two], {"Link": f'<{fake.url(path)}?page=1>; rel="next"'}),
+               (200, [one], {"Link": f'<{fake.url(path)}?page=2>; rel="next"'}))
+    res = _run(["forge", "fetch", "github", "acme/widgets", "--api-url", fake.api, "-o", str(tmp_path / "s")])
+    assert res.exit_code == 2 and "pagination links back to a page already read" in res.stderr, res.output
+    assert len(res.stderr.strip().splitlines()) == 1 and fake.hits(path) <= 4
+
+
+def test_a_saved_cursor_naming_another_host_is_refused_not_followed(fake, tmp_path):
+    """A store's interrupted fetch resumes from the listing URL saved in its manifest: one naming
+    another host (another --api-url, or an edited store) was asked first, with the token."""
+    _repo(fake)
+    store = tmp_path / "s"
+    assert _run(["forge", "fetch", "github", "acme/widgets", "--api-url", fake.api, "-o", str(store)]).exit_code == 0
+    manifest = json.loads((store / "manifest.json").read_text())
+    other = fake.api.replace("127.0.0.1", "localhost")
+    manifest["cursor"] = {"forge": "github", "phase": "list", "next": f"{other}/collect?page=2", "pending": [],
+                          "newest": None}
+    (store / "manifest.json").write_text(json.dumps(manifest))
+    before = len(fake.requests)
+    res = _run(["forge", "fetch", "github", "acme/widgets", "--api-url", fake.api, "-o", str(store)])
+    assert res.exit_code == 2 and "lists another host" in res.stderr and TOKEN not in res.output
+    assert len(fake.requests) == before  # nothing asked, of either host

@@ -183,6 +183,8 @@ def test_every_agent_change_with_its_test_is_validation_4_whatever_the_line_shar
     with_tests = next(e for e in val["evidence"] if e["signal"] == "validation.ai_code_commits_with_tests")
     assert with_tests["value"] == 1.0 and with_tests["refs"]["commits"]  # traceable to example commits
     assert val["level"] == 4 and val["range"][1] == 5
+    # the summary says what placed it, not "strong test churn" beside "under 10% of lines are tests"
+    assert "churn" not in val["summary"] and "own tests" in val["summary"]
 
 
 def test_agent_changes_without_tests_stay_at_validation_2_with_the_range_open_a_level(tmp_path):

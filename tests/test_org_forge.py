@@ -148,6 +148,15 @@ def test_include_flags_and_name_filter(forge):
     assert "another --match" in str(e.value)
 
 
+def test_an_organisation_named_twice_is_listed_once(forge):
+    forge.paged("/orgs/acme/repos", acme(forge), per_page=10)
+    listings: list = []
+    found = expand_sources(["github:acme", "https://github.com/ACME"],
+                           ForgeAccess(allowed=True, api_url=forge.api), listings)
+    assert [s.name for s in found] == ["api", "web", "infra", "blank"]
+    assert forge.hits("/orgs/acme/repos") == 1 and [x.source for x in listings] == ["github:acme"]
+
+
 def test_github_user_account_when_no_organisation(forge):
     forge.paged("/users/someone/repos", [gh_repo(forge, "api")], per_page=10)
     listing = list_organisation(parse_forge_source("github:someone"), ForgeAccess(allowed=True, api_url=forge.api))
@@ -311,3 +320,78 @@ def test_private_repositories_cloned_with_the_token_only_on_the_forge_host(forge
     # the token is nowhere on disk: not in the outputs, not in the clones' config
     for f in [*out.rglob("*.json"), *(tmp_path / "clones").rglob("config")]:
         assert TOKEN not in f.read_text(errors="replace"), f
+
+
+def test_api_url_and_token_env_are_checked_before_the_network(forge, tmp_path):
+    """--api-url with user:password@ was recorded in org.json, org.html and the manifest; a malformed
+    one ended in an internal error; a token pasted as --token-env was echoed in '$ghp_…' messages."""
+    forge.paged("/orgs/acme/repos", acme(forge), per_page=10)
+    out = tmp_path / "out"
+    host = forge.api.split("://", 1)[1]
+    cases = [(["--api-url", f"http://user:pwSECRET@{host}"], "--api-url carries credentials", "pwSECRET"),
+             (["--api-url", "http://[::1"], "is not a valid https:// address", None),
+             (["--api-url", f"http://{host.split(':')[0]}:port/"], "is not a valid https:// address", None),
+             (["--api-url", forge.api + "?per_page=1"], "must be the API root", None),
+             (["--api-url", forge.api, "--token-env", TOKEN], "looks like a token", TOKEN),
+             (["--api-url", forge.api, "--token-env", "glpat-abcDEF123"], "looks like a token", "abcDEF123"),
+             (["--api-url", forge.api, "--token-env", "MY TOKEN"], "not an environment variable name", None)]
+    for extra, expect, secret in cases:
+        result = _cli(["github:acme", "--list-from-forge", *extra, "--serial", "-q", "-o", str(out)])
+        assert result.exit_code == 2, (extra, result.output)
+        line = result.output.strip()
+        assert "\n" not in line and "Traceback" not in line and line.startswith("assess: error: "), line
+        assert expect in line, line
+        assert secret is None or secret not in line
+    assert forge.requests == [] and not out.exists()
+    # `assess forge fetch` shares the --token-env check
+    result = CliRunner().invoke(main, ["forge", "fetch", "github", "acme/api", "-o", str(tmp_path / "store"),
+                                       "--api-url", forge.api, "--token-env", TOKEN])
+    assert result.exit_code == 2 and "looks like a token" in result.output and TOKEN not in result.output
+    assert forge.requests == []
+
+
+def test_list_from_forge_without_a_forge_source_is_an_error(tmp_path):
+    make_repo(tmp_path / "clones" / "api", 3, seed=1)
+    result = _cli([str(tmp_path / "clones"), "--list-from-forge", "--serial", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "--list-from-forge applies to forge organisation sources" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_token_is_never_stored_by_the_users_own_credential_helpers(forge, tmp_path, monkeypatch):
+    """git hands credentials that worked to every configured helper ('approve'): with the common
+    `credential.helper=store` the forge token landed in ~/.git-credentials in plain text."""
+    import base64
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[credential]\n\thelper = store\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    forge.git_auth = "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    forge.paged("/orgs/acme/repos", [gh_repo(forge, "api")], per_page=10)
+    access = ForgeAccess(allowed=True, api_url=forge.api, token_env=TOKEN_ENV)
+    org = run_org(["github:acme"], tmp_path / "out", options=OrgOptions(use_cache=False,
+                  clone_dir=str(tmp_path / "clones")), engine="serial", forge=access)
+    assert org["repositories"][0]["status"] == "ok", org["repositories"][0]["error"]
+    assert any(auth == forge.git_auth for _, auth in forge.git_requests)  # the token was used...
+    for f in home.rglob("*"):  # ...and stored nowhere
+        if f.is_file():
+            assert TOKEN not in f.read_text(errors="replace"), f
+
+
+def test_a_refused_ssh_clone_says_why_in_one_line(forge, tmp_path):
+    """The error kept git's last line, which for ssh is the tail of its advice: 'and the repository
+    exists.'"""
+    repo = gh_repo(forge, "api")
+    repo["ssh_url"] = "ssh://git@127.0.0.1:1/acme/api.git"  # nothing listens on port 1: refused at once
+    forge.paged("/orgs/acme/repos", [repo], per_page=10)
+    access = ForgeAccess(allowed=True, api_url=forge.api, ssh=True)
+    org = run_org(["github:acme"], tmp_path / "out", options=OrgOptions(use_cache=False,
+                  clone_dir=str(tmp_path / "clones")), engine="serial", forge=access)
+    row = org["repositories"][0]
+    assert row["status"] == "failed" and "\n" not in row["error"]
+    assert "Connection refused" in row["error"] or "port 1" in row["error"], row["error"]
+    assert not row["error"].endswith("and the repository exists.")

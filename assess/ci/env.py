@@ -38,7 +38,7 @@ class CiContext:
 def _event(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
-    data = safejson.read_file(Path(path), max_bytes=MAX_EVENT_BYTES, what="event payload",
+    data = safejson.read_file(Path(path), max_bytes=MAX_EVENT_BYTES, what="GitHub event payload",
                               context="(GITHUB_EVENT_PATH)")
     return data if isinstance(data, dict) else {}
 

@@ -57,6 +57,10 @@ def fetch_command(forge: str, repo: str, store: Path, api_url: str | None, token
             since_iso = dt.date.fromisoformat(since).strftime("%Y-%m-%dT00:00:00Z")
         except ValueError:
             raise AssessError(f"--since '{since}' is not a date", hint="use YYYY-MM-DD") from None
+    if token_env is not None:
+        from assess.forge.http import check_token_env
+
+        check_token_env(token_env)
     env = token_env or _DEFAULT_TOKEN_ENV[forge]
     token = (os.environ.get(env) or "").strip() or None
     if token is not None and not all(33 <= ord(ch) < 127 for ch in token):

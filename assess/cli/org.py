@@ -98,7 +98,8 @@ def org_command(sources: tuple[str, ...], out_dir: str, teams_file: str | None, 
 
     from assess.org.forgesource import parse_forge_source
 
-    forge_only = [flag for flag, given in (("--api-url", api_url), ("--token-env", token_env),
+    forge_only = [flag for flag, given in (("--list-from-forge", list_from_forge), ("--api-url", api_url),
+                                           ("--token-env", token_env),
                                            ("--include-archived", include_archived),
                                            ("--include-forks", include_forks), ("--match", match), ("--ssh", ssh))
                   if given]

@@ -27,7 +27,14 @@ def report_command(repos: tuple[str, ...], output: str, quiet: bool, **params: A
     from assess.report import output_paths, write_report
 
     options = build_options(repos, params)
-    output_paths(output)  # a wrong -o fails before any slow work
+    from assess.report.outputs import check_outputs_spare_inputs
+
+    # a wrong -o fails before any slow work, and never replaces an input
+    check_outputs_spare_inputs(output_paths(output), {
+        "--repo": list(options.repos), "--survey": list(options.survey), "--study": [options.study] if options.study else [],
+        "--sessions": list(options.sessions), "--forge": list(options.forge),
+        **{f"--{k}": [v] for k, v in (("rubric", options.rubric), ("signatures", options.signatures),
+                                      ("questionnaire", options.questionnaire)) if v}})
     current: list = []  # one progress display at a time (rich allows only one live display)
 
     def close_progress() -> None:

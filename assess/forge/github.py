@@ -140,6 +140,7 @@ def fetch(cl: ForgeClient, writer: StoreWriter, repo: str, *, api: str = API, fu
     every page and every pull request, so a rerun after an interrupt continues where it stopped.
     """
     api = api.rstrip("/")
+    cl.pin_api(api)  # the token goes to this host only, whatever a saved cursor or a Link names
     mf = writer.manifest
     high_water = None if full else mf.get("high_water")
     if since and (high_water is None or since > high_water):

@@ -143,6 +143,7 @@ def fetch(cl: ForgeClient, writer: StoreWriter, repo: str, *, api: str = API, fu
           since: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Fetch merge requests updated after the store's high-water mark (``updated_after``)."""
     api = api.rstrip("/")
+    cl.pin_api(api)  # the token goes to this host only, whatever a saved cursor or a Link names
     mf = writer.manifest
     high_water = None if full else mf.get("high_water")
     if since and (high_water is None or since > high_water):

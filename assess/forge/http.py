@@ -2,8 +2,9 @@
 
 Only `assess forge fetch` and `assess org --list-from-forge` (listing an organisation) create a
 `ForgeClient`; nothing else in assess opens a connection to a forge API.
-The token lives in memory only: it is sent in a header, never in a URL, and any message that
-could carry it is redacted.
+The token lives in memory only: it is sent in a header, never in a URL, only to the host of the
+API (not to another host a redirect or a pagination link names), and any message that could carry
+it is redacted. Answers are read, and inflated, no further than :data:`MAX_BODY`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import re
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +26,24 @@ from assess.errors import AssessError
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 MAX_BODY = 64 * 1024 * 1024  # one API page above 64 MiB is not an API page
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
+# what GitHub and GitLab tokens start with: such a --token-env is the token itself, pasted by mistake
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gloas-", "gldt-", "glrt-")
+
+
+def check_token_env(name: str) -> None:
+    """``--token-env`` names an environment variable. Its value is never echoed when refused: a
+    token pasted in its place would otherwise reach the terminal and CI logs (every later message
+    names ``$VAR``)."""
+    if name.startswith(_TOKEN_PREFIXES) or re.fullmatch(r"[0-9a-fA-F]{40}", name):
+        raise AssessError("--token-env was given what looks like a token, not the name of the variable holding it",
+                          hint="export the token (e.g. export GITHUB_TOKEN=...) and pass --token-env GITHUB_TOKEN, "
+                               "or nothing for the default; revoke a token that reached shell history or logs")
+    if not _ENV_NAME.match(name):
+        raise AssessError("--token-env is not an environment variable name (letters, digits and _)",
+                          hint="give the variable's name, e.g. --token-env GHE_TOKEN")
 
 
 def next_link(header: str | None) -> str | None:
@@ -64,12 +84,33 @@ class ForgeClient:
     say: Callable[[str], None] = field(default=lambda msg: print(f"assess: {msg}", file=sys.stderr, flush=True))
     requests: int = 0
     _http: httpx.Client | None = None
+    _origin: tuple[str, str, int | None] | None = None  # the API's: the first URL asked is one assess built
 
     def __post_init__(self) -> None:
         headers = {"User-Agent": "assess-forge/1", **self.auth_header}
         if self.forge == "GitHub":
             headers.update({"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"})
-        self._http = httpx.Client(headers=headers, timeout=self.timeout, follow_redirects=True)
+        # the hook sees every request, redirects included: httpx drops only `Authorization` on a
+        # redirect to another host (GitLab's PRIVATE-TOKEN went along), and a Link header naming
+        # another host would have been asked with the token too
+        self._http = httpx.Client(headers=headers, timeout=self.timeout, follow_redirects=True,
+                                  event_hooks={"request": [self._token_to_the_api_only]})
+
+    def pin_api(self, api: str) -> None:
+        """The API root the token belongs to (else: the host of the first URL asked)."""
+        self._origin = _origin(httpx.URL(api))
+
+    def is_api(self, url: str) -> bool:
+        """``url`` is on the API's host (the token may go there)."""
+        try:
+            return self._origin is None or _origin(httpx.URL(url)) == self._origin
+        except (httpx.InvalidURL, ValueError, TypeError):
+            return False
+
+    def _token_to_the_api_only(self, request: httpx.Request) -> None:
+        if self._origin is not None and _origin(request.url) != self._origin:
+            for name in self.auth_header:
+                request.headers.pop(name, None)
 
     def close(self) -> None:
         if self._http is not None:
@@ -92,7 +133,7 @@ class ForgeClient:
     def _fail(self, message: str, hint: str | None = None) -> AssessError:
         return AssessError(self.redact(message), hint=self.redact(hint) if hint else None)
 
-    def _rate_wait(self, resp: httpx.Response) -> float | None:
+    def _rate_wait(self, resp: httpx.Response, body: bytes) -> float | None:
         """Seconds to wait when the response is a rate limit, else None."""
         if resp.status_code not in (403, 429):
             return None
@@ -113,20 +154,47 @@ class ForgeClient:
                 return max(0.0, float(reset) - self.now()) + 1.0
             except ValueError:
                 return 60.0
-        if resp.status_code == 429 or b"secondary rate limit" in resp.content[:2000].lower():
+        if resp.status_code == 429 or b"secondary rate limit" in body[:2000].lower():
             return 60.0  # GitHub: without a header, wait at least a minute
         return None  # a plain 403: no permission
 
+    def _fetch(self, url: str, params: dict[str, Any] | None, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """The response and its body, read and inflated no further than :data:`MAX_BODY`: httpx
+        inflates each network chunk whole, and a small gzip answer can inflate to gigabytes."""
+        assert self._http is not None
+        with self._http.stream("GET", url, params=params, headers={**headers, "Accept-Encoding": "gzip, deflate"}) \
+                as resp:
+            shown = _show(str(resp.request.url))
+            encoding = resp.headers.get("Content-Encoding", "").strip().lower()
+            if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+                raise self._fail(f"{shown}: {self.forge} answered in an encoding assess did not ask for ({encoding[:40]})")
+            inflate = zlib.decompressobj(47) if encoding not in ("", "identity") else None  # 47: gzip or zlib header
+            chunks: list[bytes] = []
+            size = 0
+            try:
+                for raw in resp.iter_raw():
+                    chunk = raw if inflate is None else inflate.decompress(raw, MAX_BODY - size + 1)
+                    size += len(chunk)
+                    if size > MAX_BODY:
+                        raise self._fail(f"{shown}: response larger than {MAX_BODY // 2**20} MiB")
+                    chunks.append(chunk)
+                if inflate is not None:
+                    chunks.append(inflate.flush())
+            except zlib.error as exc:
+                raise self._fail(f"{shown}: {self.forge} sent a damaged {encoding} body ({exc})") from None
+        return resp, b"".join(chunks)
+
     def get(self, url: str, *, params: dict[str, Any] | None = None, etag: str | None = None) -> Page:
         headers = {"If-None-Match": etag} if etag else {}
+        if self._origin is None:
+            self._origin = _origin(httpx.URL(url))
         attempt = 0
         limited = 0
         while True:
             attempt += 1
             self.requests += 1
             try:
-                assert self._http is not None
-                resp = self._http.get(url, params=params, headers=headers)
+                resp, body = self._fetch(url, params, headers)
             except httpx.HTTPError as exc:
                 if attempt < self.retries:
                     delay = self.backoff * 2 ** (attempt - 1)
@@ -135,7 +203,7 @@ class ForgeClient:
                     continue
                 raise self._fail(f"{_show(url)}: cannot reach {self.forge}: {type(exc).__name__}: {exc}",
                                  "check the network or --api-url; the store resumes where it stopped") from None
-            wait = self._rate_wait(resp)
+            wait = self._rate_wait(resp, body)
             if wait is not None:
                 if wait > self.max_wait:
                     try:
@@ -177,9 +245,6 @@ class ForgeClient:
                              "check the repository name, --api-url, and that the token can see it")
         if resp.status_code >= 400:
             raise self._fail(f"{_show(page_url)}: {self.forge} answered HTTP {resp.status_code}")
-        body = resp.content
-        if len(body) > MAX_BODY:
-            raise self._fail(f"{_show(page_url)}: response larger than {MAX_BODY // 2**20} MiB")
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -208,6 +273,10 @@ class ForgeClient:
                 raise self._fail(f"{_show(page.url)}: {self.forge} pagination links back to a page already read")
             page = self.get(page.next_url)
             seen.add(page.url)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
 
 
 _USERINFO = re.compile(r"^([a-z]+://)[^/@]*@", re.IGNORECASE)

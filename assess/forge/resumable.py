@@ -8,9 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from assess.errors import AssessError
-from assess.forge.http import ForgeClient, Page
+from assess.forge.http import ForgeClient, Page, _show
 from assess.forge.model import iso
 from assess.forge.store import StoreWriter
+
+MAX_LIST_PAGES = 10_000  # 100 a page: a million pull/merge requests
 
 
 def new_cursor(forge: str, high_water: str | None) -> dict[str, Any]:
@@ -33,12 +35,25 @@ def list_then_fetch(cl: ForgeClient, writer: StoreWriter, cursor: dict[str, Any]
     ``high_water`` is already in the store: with ``sorted_by_update`` (newest first, no server-side
     filter) the listing stops there, otherwise the item is only skipped."""
     listed = 0
+    seen: set[str] = set()  # listing pages read in this run: a Link that leads back would never end
     while cursor["phase"] == "list":
         if page is None:
             if not cursor.get("next"):
                 cursor["phase"] = "details"
                 break
-            page = cl.get(cursor["next"])
+            url = str(cursor["next"])
+            if not cl.is_api(url):  # a cursor saved by a fetch from another --api-url (or edited)
+                raise AssessError(f"{_show(url)}: the interrupted fetch saved in the store lists another host than "
+                                  f"this {forge_name} API", hint="rerun with the --api-url of the interrupted fetch")
+            if url in seen:
+                raise AssessError(f"{_show(url)}: {forge_name} pagination links back to a page already read")
+            page = cl.get(url)
+            seen.add(url)
+        seen.add(page.url)
+        cursor["pages"] = int(cursor.get("pages") or 0) + 1
+        if cursor["pages"] > MAX_LIST_PAGES:
+            raise AssessError(f"{_show(page.url)}: the {forge_name} listing goes on past {MAX_LIST_PAGES:,} pages; "
+                              "stopped", hint="the forge's pagination does not end; narrow it with --since")
         if not isinstance(page.data, list):
             raise AssessError(f"{page.url}: expected a JSON array of {noun}s from {forge_name}")
         stop = False

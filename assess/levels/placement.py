@@ -420,6 +420,12 @@ def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
                       f"{with_tests} of {ai_code} agent code commits ({_pct(with_share)}) change tests in the same "
                       "commit", "for" if with_share >= t["level3_agent_test_commit_share"] else "context",
                       commits=refs.get("ai_code_commits_with_tests")))
+    # not measured (evidence saved before assess counted it), as opposed to too few agent commits to judge
+    unmeasured = with_tests is None and ai_code >= t["min_agent_code_commits"]
+    if unmeasured:
+        ev.append(_ev("validation.ai_code_commits_with_tests", None,
+                      f"not measured: the evidence was saved before assess counted which of the {ai_code} agent code "
+                      "commits change tests, so the range stays open to what that share could show", "context"))
     if not has_tests and not has_ci:
         if not (s["work_lines"] or s.get("work_files")):
             return Dim("validation", None, 0, 5, "none", "git", "Nothing to validate in the window.", ev)
@@ -441,10 +447,15 @@ def validation(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any]) -> Dim:
             level = hi = 5
         else:
             hi = 5  # scenarios are often kept outside the repository on purpose
+    elif unmeasured and has_tests and has_ci:
+        hi = 5  # the unmeasured share could have placed it at 4, whose range is open to 5
     summary = {2: "Some tests or CI, but tests change little with the code.",
                3: "Tests change with the code and CI runs them.",
                4: "Strong test churn and CI: machines check outcomes.",
                5: "Scenario suites or simulated services validate behaviour end to end."}[level]
+    if level == 4 and (test_share or 0) < t["level4_test_share"]:
+        # placed by the agent commits that carry their tests, not by churn: say what was seen
+        summary = "Agent changes arrive with their own tests and CI runs them: machines check outcomes."
     return Dim("validation", level, level, hi, _git_confidence(s, r), "git", summary, ev)
 
 

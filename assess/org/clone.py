@@ -38,10 +38,23 @@ def credential_env(url: str, credential: CloneCredential | None, environ: dict[s
         n = int(environ.get("GIT_CONFIG_COUNT") or 0)
     except ValueError:
         n = 0
-    # scoped to the forge's URL prefix: git asks this helper for no other host (nor after a redirect)
-    return {"GIT_CONFIG_COUNT": str(n + 1), f"GIT_CONFIG_KEY_{n}": f"credential.{credential.url_prefix}.helper",
-            f"GIT_CONFIG_VALUE_{n}": _HELPER, "ASSESS_GIT_USERNAME": credential.username,
-            "ASSESS_GIT_PASSWORD": token}
+    # scoped to the forge's URL prefix: git asks this helper for no other host (nor after a redirect).
+    # The empty value first clears the user's own helpers for that prefix: git hands credentials that
+    # worked to every helper to keep ('approve'), and `credential.helper=store` wrote the token to
+    # ~/.git-credentials in plain text
+    key = f"credential.{credential.url_prefix}.helper"
+    return {"GIT_CONFIG_COUNT": str(n + 2), f"GIT_CONFIG_KEY_{n}": key, f"GIT_CONFIG_VALUE_{n}": "",
+            f"GIT_CONFIG_KEY_{n + 1}": key, f"GIT_CONFIG_VALUE_{n + 1}": _HELPER,
+            "ASSESS_GIT_USERNAME": credential.username, "ASSESS_GIT_PASSWORD": token}
+
+
+def _git_error(stderr: bytes) -> str:
+    """What went wrong, in one line: git's (and ssh's) own error lines, not the advice after them
+    (the last line of a refused ssh clone is "and the repository exists.")."""
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").replace("\r", "\n").splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith(("fatal:", "error:", "ssh:", "remote: fatal", "remote: error"))]
+    chosen = "; ".join(dict.fromkeys(errors[:2])) if errors else (lines[-1] if lines else "")
+    return "".join(ch if ch.isprintable() else "?" for ch in chosen)[:500]
 
 
 def partial_clone(url: str, key: str, clone_dir: str | None, *, credential: CloneCredential | None = None) -> Path:
@@ -63,8 +76,7 @@ def partial_clone(url: str, key: str, clone_dir: str | None, *, credential: Clon
     except subprocess.TimeoutExpired:
         raise AssessError(f"{url}: clone took longer than {CLONE_TIMEOUT} s") from None
     if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise AssessError(f"{url}: git clone failed: {detail[-1] if detail else proc.returncode}")
+        raise AssessError(f"{url}: git clone failed: {_git_error(proc.stderr) or f'exit code {proc.returncode}'}")
     if not (target / "HEAD").exists():
         os.replace(tmp, target)  # a clone interrupted half-way never looks like a finished one
     return target

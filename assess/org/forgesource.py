@@ -115,12 +115,46 @@ def parse_forge_source(text: str) -> ForgeOrg | None:
     return ForgeOrg(source=text, forge=forge, name=name)
 
 
+def check_api_url(url: str) -> str:
+    """``--api-url`` without its trailing slash, if it is an http(s) address without credentials:
+    it is recorded in org.json and the manifest, and the token travels in a header."""
+    api = url.rstrip("/")
+    try:
+        parts = urllib.parse.urlsplit(api)
+        port = parts.port  # raises on a port that is not a number
+    except ValueError:
+        parts, port = None, None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname or not api.startswith(
+            ("https://", "http://")):
+        raise AssessError(f"--api-url '{_show_url(url)}' is not a valid https:// address",
+                          hint="e.g. https://HOST/api/v3 (GitHub Enterprise) or https://HOST/api/v4 (GitLab)")
+    if parts.username is not None or parts.password is not None:
+        raise AssessError("--api-url carries credentials (user:password@); they would be recorded in org.json",
+                          hint="drop them and put the token in $GITHUB_TOKEN / $GITLAB_TOKEN (--token-env)")
+    if parts.query or parts.fragment or any(ord(ch) < 33 or ord(ch) == 127 for ch in api):
+        raise AssessError(f"--api-url '{_show_url(api)}' must be the API root, without a query or spaces")
+    del port
+    return api
+
+
+def _show_url(url: str) -> str:
+    """A URL for an error message: no credentials, no control characters, bounded."""
+    shown = re.sub(r"//[^/@]*@", "//", url)
+    return "".join(ch if 32 <= ord(ch) != 127 else "?" for ch in shown)[:200]
+
+
 def check_access(orgs: list[ForgeOrg], access: ForgeAccess) -> None:
     """Before anything reaches the network: every forge source can be listed as asked."""
     if not orgs:
         return
     if not access.allowed:
         list_organisation(orgs[0], access)  # the one-line error saying what to add
+    if access.api_url is not None:
+        check_api_url(access.api_url)
+    if access.token_env is not None:
+        from assess.forge.http import check_token_env
+
+        check_token_env(access.token_env)
     forges = sorted({o.forge for o in orgs})
     if len(forges) > 1 and (access.api_url or access.token_env):
         raise AssessError(f"--api-url and --token-env apply to one forge; the sources name {' and '.join(forges)} "
@@ -221,9 +255,7 @@ def list_organisation(org: ForgeOrg, access: ForgeAccess) -> Listing:
                           hint="or list the repositories' clone URLs in a file")
     from assess.forge import github, gitlab
 
-    api = (access.api_url or (github.API if org.forge == "github" else gitlab.API)).rstrip("/")
-    if not api.startswith(("https://", "http://")):
-        raise AssessError(f"--api-url '{api}' must start with https://")
+    api = check_api_url(access.api_url or (github.API if org.forge == "github" else gitlab.API))
     env = access.token_env or DEFAULT_TOKEN_ENV[org.forge]
     token = _token(env)
     say = access.say or (lambda _msg: None)

@@ -74,9 +74,13 @@ def expand_sources(sources: list[str], forge: ForgeAccess | None = None,
     ``forge.allowed``; each listing is appended to ``listings`` when given."""
     check_access([o for o in map(parse_forge_source, sources) if o is not None], forge or ForgeAccess())
     found: list[tuple[str, str, str, str | None, CloneCredential | None]] = []
+    listed: set[str] = set()
     for source in sources:
         org = parse_forge_source(source)
         if org is not None:
+            if org.label.lower() in listed:  # named twice (github:acme and https://github.com/acme): listed once
+                continue
+            listed.add(org.label.lower())
             listing = list_organisation(org, forge or ForgeAccess())
             if listings is not None:
                 listings.append(listing)

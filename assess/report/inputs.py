@@ -13,7 +13,7 @@ import jsonschema
 from assess import defaults
 from assess.errors import AssessError, InputError
 from assess.resources import package_file
-from assess.signal_catalogue import EVIDENCE_SCHEMA_VERSION
+from assess.signal_catalogue import EVIDENCE_SCHEMA_VERSION, fill_unmeasured
 
 SURVEY_SUMMARY_ID = "assess-survey-summary/1"
 
@@ -56,7 +56,15 @@ def load_repository(path: str | Path, *, rev: str = defaults.REV, all_refs: bool
             raise InputError(p, f"evidence schema {version} was written by another version of assess "
                                 f"(this one reads {EVIDENCE_SCHEMA_VERSION})", field="schema_version",
                              hint="mine the repository again with `assess repo --json`")
+        # evidence saved by an earlier 2.x release keeps working: the signals added since are not
+        # measured (None, never 0), which the placement treats as unseen, and a caveat says so
+        filled = fill_unmeasured(data["signals"], version) \
+            if version and isinstance(data.get("signals"), dict) else []
         _validate(p, data, "evidence.schema.json", "repository evidence")
+        if filled:
+            data["caveats"] = [*data["caveats"], f"Evidence saved by evidence schema {version} (an earlier assess) "
+                               f"does not measure {', '.join(filled)}: judged without it; mine the repository "
+                               "again to include it."]
         used = (data.get("signals") or {}).get("parameters")
         if collection is not None and used is not None and used != collection:
             changed = sorted(k for k in set(used) | set(collection) if used.get(k) != collection.get(k))

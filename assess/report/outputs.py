@@ -29,6 +29,25 @@ def output_paths(html_path: str | Path) -> ReportFiles:
     return ReportFiles(html, html.with_suffix(".json"), html.with_suffix(".md"))
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def check_outputs_spare_inputs(files: ReportFiles, inputs: dict[str, list[str]]) -> None:
+    """No output may replace an input: ``-o evidence.html`` writes evidence.json, which would
+    overwrite the evidence JSON that ``assess repo --json evidence.json`` saved (``--repo evidence.json``).
+    ``inputs`` maps each option (``--repo``) to the paths it was given."""
+    for option, paths in inputs.items():
+        for given in paths:
+            for out in (files.html, files.json, files.markdown):
+                if _same_file(out, Path(given)):
+                    raise AssessError(f"{given}: the report's {out.suffix[1:].upper()} ({out.name}) would overwrite "
+                                      f"this input ({option})", hint="choose another -o, e.g. -o report.html")
+
+
 def write_report(report: dict[str, Any], html_path: str | Path) -> ReportFiles:
     """Validate ``report`` against report.schema.json, render it and write the three files."""
     files = output_paths(html_path)

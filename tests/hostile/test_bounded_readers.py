@@ -220,3 +220,22 @@ def test_tree_entries_named_dot_dot_never_become_links(make_repo, tmp_path):
 
     walk(report)
     assert urls and not [u for u in urls if "/../" in u or u.endswith("/..") or "%2e" in u.lower()]
+
+
+def test_an_unterminated_string_of_escaped_quotes_is_refused_in_linear_time(tmp_path):
+    """The nesting pre-scan strips strings with a regular expression; an unterminated string of
+    escaped quotes (`"\\"\\"\\"…`) made it retry from every quote to the end: 80 KB took a minute,
+    a 24 MB CI event payload or `assess diff` input would take days."""
+    from assess import safejson
+
+    hostile = tmp_path / "quotes.json"
+    hostile.write_bytes(b'{"x": "' + b'\\"' * 60_000)  # 120 KB, no closing quote
+    result = _bounded(lambda: safejson.read_file(hostile), seconds=10)
+    assert isinstance(result, InputError) and "not valid JSON" in str(result)
+    result = _bounded(lambda: CliRunner().invoke(main, ["diff", str(hostile), str(hostile)]), seconds=10)
+    assert result.exit_code == 2 and "quotes.json:1: not valid JSON" in result.output
+    # strings still hide their brackets and escaped quotes from the depth count, and a string
+    # ending in a lone backslash at the end of the text is still one string
+    assert safejson.loads('{"a": "[[[\\"]]]", "b": ["\\\\", "{\\""]}') == {"a": '[[["]]]', "b": ["\\", '{"']}
+    assert safejson.nesting_depth(b'["[[[[\\"", [[]]]') == 3
+    assert safejson.nesting_depth(b'["abc\\') == 1
