@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from assess.errors import AssessError
@@ -35,6 +36,21 @@ LOCAL_CLUSTER_CONFIG = {
 def default_workers() -> int:
     """One single-threaded worker process per core: mining is CPU-bound Python plus git."""
     return max(1, os.cpu_count() or 1)
+
+
+def estimated_size(spec: RepoSource) -> int:
+    """Bytes of the repository's packed objects on this machine (0 when unknown: a URL, a linked
+    worktree): a cheap stand-in for how long mining it takes, to start the big ones first."""
+    if spec.kind != "path":
+        return 0
+    root = Path(spec.source)
+    for objects in (root / ".git" / "objects", root / "objects"):
+        try:
+            with os.scandir(objects / "pack") as entries:
+                return sum(e.stat().st_size for e in entries if e.name.endswith(".pack"))
+        except OSError:
+            continue
+    return 0
 
 
 def run_serial(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[dict[str, Any]], None]) -> None:
@@ -83,7 +99,9 @@ def _run_dask(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[d
             "workers": len(client.scheduler_info(n_workers=-1).get("workers", {}))}
     try:
         futures = {}
-        for spec, people, known in tasks:
+        # largest first (Dask runs what was submitted first first): a big repository started last
+        # would leave every other worker idle while it finishes
+        for spec, people, known in sorted(tasks, key=lambda t: -estimated_size(t[0])):
             # one task per repository; pure=False: the same repository is re-read on every run
             fut = client.submit(run_repository, spec, options, people, known, pure=False,
                                 key=f"assess-org-{spec.key}-{os.getpid()}")
