@@ -234,6 +234,13 @@ def run_assessment(options: SourceOptions, *, on_repository: ProgressFactory | N
     repositories, each one) and return the :class:`Assessment`. At least one source is needed."""
     if not options.repos and not options.survey and options.study is None and not options.extra_inputs():
         raise AssessError("nothing to report on", hint="give --repo PATH, --survey FILES or --study DIR")
+    from assess.frames import python_strings
+
+    with python_strings():  # many small frames: see assess.frames
+        return _run_assessment(options, on_repository)
+
+
+def _run_assessment(options: SourceOptions, on_repository: ProgressFactory | None) -> Assessment:
     _check_repos(options.repos)
     rubric = load_rubric_early(options)
     from assess.levels import place_team

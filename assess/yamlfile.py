@@ -8,8 +8,9 @@ file, line and field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -48,6 +49,10 @@ class LocatedYaml:
         self.data = data
         self._text = text
         self._root: yaml.Node | None = None
+
+    @property
+    def text(self) -> str:
+        return self._text
 
     def line_of(self, *keys: str | int) -> int | None:
         if self._root is None:  # composed only when an error needs a line number
@@ -166,14 +171,76 @@ def parse_yaml_text(path: Path, text: str) -> Any:
         loader.dispose()
 
 
-def load_yaml(path: str | Path) -> LocatedYaml:
-    """Read a YAML file; any syntax or encoding problem, a file that is not a regular file, or one
-    beyond the size and alias limits becomes a one-line :class:`InputError`."""
+# Parsed documents and values built from them, per process, keyed by the file's path and its full
+# text as read now: a file that changed is parsed again, an unchanged one (the bundled catalogue and
+# rubric, read for every repository of an organisation) is not. Reason for the bounds: the bundled
+# files are tens of KB; a process reads a handful of distinct files, so a few dozen entries of at
+# most 1 MB each keep memory small while every repeated read hits.
+_CACHE_MAX_ENTRIES = 64
+_CACHE_MAX_TEXT = 1024 * 1024
+_cache: dict[tuple[str, str, str], Any] = {}
+_MISSING = object()
+T = TypeVar("T")
+
+
+def _remember(key: tuple[str, str, str], value: Any) -> None:
+    if len(key[2]) > _CACHE_MAX_TEXT:
+        return
+    if len(_cache) >= _CACHE_MAX_ENTRIES:
+        _cache.pop(next(iter(_cache)))  # the oldest
+    _cache[key] = value
+
+
+def copy_plain(value: Any) -> Any:
+    """A fresh copy of parsed YAML (mappings, lists and sets of immutable scalars), so a caller
+    that fills in defaults never changes what the next caller gets. Several times faster than
+    ``copy.deepcopy`` for this shape of data."""
+    if isinstance(value, dict):
+        return {k: copy_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_plain(v) for v in value]
+    if isinstance(value, set):
+        return set(value)
+    return value  # str, int, float, bool, None, dates, bytes: immutable
+
+
+def _read(path: str | Path) -> tuple[Path, str]:
     from assess.safeio import read_text_bounded
 
     p = Path(path)
-    text = read_text_bounded(p, max_bytes=MAX_YAML_BYTES, what="YAML file")
-    return LocatedYaml(p, parse_yaml_text(p, text), text)
+    return p, read_text_bounded(p, max_bytes=MAX_YAML_BYTES, what="YAML file")
+
+
+def _parsed(p: Path, text: str) -> Any:
+    key = ("yaml", str(p), text)
+    data = _cache.get(key, _MISSING)
+    if data is _MISSING:
+        data = parse_yaml_text(p, text)
+        _remember(key, data)
+    return data
+
+
+def load_yaml(path: str | Path) -> LocatedYaml:
+    """Read a YAML file; any syntax or encoding problem, a file that is not a regular file, or one
+    beyond the size and alias limits becomes a one-line :class:`InputError`. The file is read
+    every time; parsing is skipped when its text is the same as at an earlier call (the caller
+    gets its own copy of the data)."""
+    p, text = _read(path)
+    return LocatedYaml(p, copy_plain(_parsed(p, text)), text)
+
+
+def load_built(path: str | Path, kind: str, build: Callable[[LocatedYaml], T]) -> T:
+    """``build(load_yaml(path))``, remembered for this process under ``kind``, the path and the file's
+    text (read every time): an unchanged file is neither parsed nor built again. For values that
+    are immutable once built (validated rules with compiled patterns): callers share one object and
+    must copy a container before changing it. A ``build`` that raises is not remembered."""
+    p, text = _read(path)
+    key = (kind, str(p), text)
+    value = _cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = build(LocatedYaml(p, copy_plain(_parsed(p, text)), text))
+        _remember(key, value)
+    return value
 
 
 def load_with_lines(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:

@@ -52,18 +52,28 @@ def _children_maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    """CPU of this process and of every child it has reaped (git, the LocalCluster's workers)."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
 def run_engine(label: str, src: Path, out: Path, **kwargs) -> dict:
     if out.exists():
         shutil.rmtree(out)
+    load = os.getloadavg()[0]
+    cpu = _cpu_seconds()
     t = time.perf_counter()
     org = run_org([str(src)], out, options=OrgOptions(use_cache=False), team_reports=False, **kwargs)
     wall = time.perf_counter() - t
+    cpu = _cpu_seconds() - cpu  # an external cluster's workers are not our children: not counted
     task_seconds = sum(r["seconds"] or 0 for r in org["repositories"])
     # printed at once: a long run that is stopped half-way still leaves its figures
     print(f"  {label}: wall {wall:.1f} s, fan-out {org['run']['seconds']:.1f} s, task seconds {task_seconds:.1f}, "
-          f"load {os.getloadavg()[0]:.2f}", flush=True)
+          f"CPU {cpu:.1f} s, load {load:.2f} -> {os.getloadavg()[0]:.2f}", flush=True)
     return {"label": label, "wall": wall, "fanout": org["run"]["seconds"], "task_seconds": task_seconds,
-            "workers": org["run"]["workers"], "n": len(org["repositories"]),
+            "workers": org["run"]["workers"], "n": len(org["repositories"]), "cpu": cpu,
+            "load": max(load, os.getloadavg()[0]),
             "failed": sum(r["status"] != "ok" for r in org["repositories"])}
 
 
@@ -125,11 +135,15 @@ def main() -> None:
 
     serial = results[0]
     print(f"\n{args.repos} repositories; load after: {os.getloadavg()[0]:.2f}")
-    print(f"{'engine':32} {'wall s':>8} {'fan-out s':>9} {'repos/min':>9} {'vs serial':>9} {'overhead/task':>13}")
+    print(f"{'engine':32} {'wall s':>8} {'fan-out s':>9} {'repos/min':>9} {'vs serial':>9} {'overhead/task':>13} "
+          f"{'CPU s':>7} {'max load':>8}")
     for r in results:
         over = (r["fanout"] * r["workers"] - r["task_seconds"]) / r["n"]
+        cpu = f"{r['cpu']:7.1f}" if not r["label"].startswith("external") else f"{'-':>7}"
         print(f"{r['label']:32} {r['wall']:8.1f} {r['fanout']:9.1f} {60 * r['n'] / r['wall']:9.1f} "
-              f"{serial['wall'] / r['wall']:8.2f}x {1000 * over:10.0f} ms   failed {r['failed']}")
+              f"{serial['wall'] / r['wall']:8.2f}x {1000 * over:10.0f} ms {cpu} {r['load']:8.2f}   failed {r['failed']}")
+    print("CPU s: CPU time of the run (this process, git and the LocalCluster's workers); on 2 cores the "
+          "2-worker wall time cannot go below half of it")
     if overhead_noop is not None:
         print(f"no-op task round trip on the external scheduler: {1000 * overhead_noop:.1f} ms per task")
     if memory:

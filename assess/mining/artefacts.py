@@ -11,7 +11,7 @@ import pandas as pd
 from assess.errors import InputError
 from assess.mining.gitrepo import Repository
 from assess.resources import package_file
-from assess.yamlfile import load_yaml
+from assess.yamlfile import LocatedYaml, load_built
 
 # Folders whose agent files are examples or test data, not the team's own configuration.
 _FIXTURE_DIRS = re.compile(r"(^|/)(tests?|__tests__|fixtures?|testdata|test-data|examples?|samples?|"
@@ -33,7 +33,11 @@ class ArtefactRule:
 
 def load_artefact_rules(path: str | Path | None = None) -> list[ArtefactRule]:
     p = Path(path) if path else package_file("catalogue", "artefacts.yaml")
-    doc = load_yaml(p)
+    return list(load_built(p, "artefact-rules", _artefact_rules))  # parsed once while the file is unchanged
+
+
+def _artefact_rules(doc: LocatedYaml) -> tuple[ArtefactRule, ...]:
+    p = doc.path
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("entries"), list):
         raise doc.error("expected a mapping with a list 'entries'", "entries")
     rules = []
@@ -48,7 +52,7 @@ def load_artefact_rules(path: str | Path | None = None) -> list[ArtefactRule]:
         except re.error as exc:
             raise InputError(p, f"invalid regular expression: {exc}", line=doc.line_of("entries", i),
                              field=f"entries.{i}.paths") from None
-    return rules
+    return tuple(rules)
 
 
 def location_of(path: str) -> str:

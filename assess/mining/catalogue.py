@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assess.errors import InputError
 from assess.resources import package_file
-from assess.yamlfile import LocatedYaml, load_yaml
+from assess.yamlfile import LocatedYaml, load_built
 
 FIELDS = {"author_email", "committer_email", "author_name", "committer_name", "trailer", "message", "login",
           "subject", "branch"}
@@ -70,7 +70,12 @@ def _compile(doc: LocatedYaml, value: object, *where: str | int) -> re.Pattern[s
 
 
 def _parse_file(path: Path) -> dict[str, Entry]:
-    doc = load_yaml(path)
+    """The file's entries, validated; parsed once per process while the file's text is unchanged."""
+    return dict(load_built(path, "signature-catalogue", _entries))
+
+
+def _entries(doc: LocatedYaml) -> dict[str, Entry]:
+    path = doc.path
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise doc.error("expected a mapping with a list 'entries'", "entries",

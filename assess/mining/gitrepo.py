@@ -11,7 +11,13 @@ from assess.errors import AssessError
 
 # git must never prompt, page or read the user's pager settings while we mine.
 # GIT_NO_LAZY_FETCH: a partial clone must never fetch missing objects from its remote (no network).
-GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "PAGER": "cat", "LC_ALL": "C", "GIT_NO_LAZY_FETCH": "1"}
+# GIT_FLUSH=0: into a pipe, git log / rev-list otherwise flush after every commit: one write, and
+# one wake-up of the reading process, per commit (100,000 commits: 2.6 s of the reader's CPU and 2 s
+# of git's, against 0.3 s with full buffers; measured on benchmarks/make_large_repo.py's history).
+# Every git command here gets its whole input up front (nothing waits for an answer line by line),
+# so buffered output changes no result.
+GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "PAGER": "cat", "LC_ALL": "C", "GIT_NO_LAZY_FETCH": "1",
+           "GIT_FLUSH": "0"}
 # variables that would point git at another repository than the one we located
 _FOREIGN = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
             "GIT_NAMESPACE", "GIT_ALTERNATE_OBJECT_DIRECTORIES")

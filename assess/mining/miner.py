@@ -182,6 +182,18 @@ def mine_repository(path: str | os.PathLike[str], *, rev: str = "HEAD", since: s
     the cache always holds the whole history, so changing the window costs no re-mining.
     ``rubric`` supplies the cadence limits and the AI-share definition (default: the bundled rubric).
     """
+    from assess.frames import python_strings
+
+    with python_strings():  # many small frames: see assess.frames
+        return _mine_repository(path, rev=rev, since=since, until=until, use_cache=use_cache, signatures=signatures,
+                                artefact_rules=artefact_rules, rubric=rubric, on_progress=on_progress, jobs=jobs,
+                                all_refs=all_refs)
+
+
+def _mine_repository(path: str | os.PathLike[str], *, rev: str, since: str | None, until: str | None,
+                     use_cache: bool, signatures: str | Path | None, artefact_rules: str | Path | None,
+                     rubric: str | Path | None, on_progress: Callable[[int], None] | None, jobs: int | None,
+                     all_refs: bool) -> RepoMining:
     catalogue = load_catalogue(signatures)  # validate the user's file before any slow work
     cadence_limits = load_cadence_limits(rubric)
     session_weight = load_session_line_weight(rubric)

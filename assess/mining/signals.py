@@ -19,7 +19,7 @@ import pandas as pd
 from assess.mining.share import line_weight
 from assess.resources import package_file
 from assess.signal_catalogue import COMMIT_COLUMNS, REF_SIGNALS, SIGNALS, frontier
-from assess.yamlfile import load_yaml
+from assess.yamlfile import LocatedYaml, load_built
 
 REF_LIMIT = 8
 REVIEW_TRAILERS = re.compile(r"^(reviewed-by|approved-by|acked-by|tested-by|reviewed-on)$", re.IGNORECASE)
@@ -29,7 +29,11 @@ KINDS = ["code", "tests", "spec", "instructions", "docs", "config", "generated",
 
 
 def load_path_rules(path: str | Path | None = None) -> list[tuple[str, re.Pattern[str]]]:
-    doc = load_yaml(path or package_file("catalogue", "paths.yaml"))
+    # parsed once per process while the file's text is unchanged
+    return list(load_built(path or package_file("catalogue", "paths.yaml"), "path-rules", _path_rules))
+
+
+def _path_rules(doc: LocatedYaml) -> tuple[tuple[str, re.Pattern[str]], ...]:
     rules = []
     for i, r in enumerate(doc.data.get("rules", []) if isinstance(doc.data, dict) else []):
         if not isinstance(r, dict) or r.get("kind") not in KINDS or not isinstance(r.get("pattern"), str):
@@ -38,7 +42,7 @@ def load_path_rules(path: str | Path | None = None) -> list[tuple[str, re.Patter
             rules.append((r["kind"], re.compile(r["pattern"], re.IGNORECASE)))
         except re.error as exc:
             raise doc.error(f"invalid regular expression: {exc}", "rules", i, "pattern") from None
-    return rules
+    return tuple(rules)
 
 
 def path_kinds(paths: pd.Series, rules: list[tuple[str, re.Pattern[str]]]) -> pd.Series:

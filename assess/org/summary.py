@@ -15,7 +15,7 @@ from assess import __version__
 from assess.levels import place_team
 from assess.org.options import OrgOptions, RepoSource
 from assess.org.store import OrgStore, team_slug
-from assess.org.teams import Teams
+from assess.org.teams import Team, Teams
 
 ORG_SCHEMA_VERSION = "1.0"
 QUARTERS_SHOWN = 4
@@ -59,19 +59,20 @@ def repository_rows(specs: list[RepoSource], rows: dict[str, dict[str, Any]],
     return out
 
 
-def _team_evidence(team_name: str, teams: Teams, specs: list[RepoSource], usable: set[str],
+def _team_evidence(team: Team, owners: dict[str, set[str]], specs: list[RepoSource], usable: set[str],
                    store: OrgStore) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    team = next(t for t in teams.teams if t.name == team_name)
+    """``owners``: each repository's owning teams, computed once for all teams (asking every team
+    about every repository again for each team grew with the cube of the organisation's size)."""
     evidences, owned, via_people = [], [], []
     names: Counter[str] = Counter()
     for spec in specs:
         if spec.key not in usable:
             continue
-        if team.owns(spec):
+        if team.name in owners[spec.key]:
             e = store.evidence(spec.key)
             owned.append(spec.name)
-        elif not teams.owners(spec) and (team.emails or team.ids):
-            e = store.people_evidence(spec.key).get(team_name)
+        elif not owners[spec.key] and (team.emails or team.ids):
+            e = store.people_evidence(spec.key).get(team.name)
             if e is None:
                 continue
             via_people.append(spec.name)
@@ -90,9 +91,10 @@ def team_rows(teams: Teams, specs: list[RepoSource], repos: list[dict[str, Any]]
               on_team: Any = None) -> list[dict[str, Any]]:
     """Each team's pooled placement (``place_team``), or why it is withheld or empty."""
     usable = {r["key"] for r in repos if r["status"] in ("ok", "skipped-unchanged")}
+    owners = {spec.key: set(teams.owners(spec)) for spec in specs}
     out = []
     for team in teams.teams:
-        evidences, owned, via_people = _team_evidence(team.name, teams, specs, usable, store)
+        evidences, owned, via_people = _team_evidence(team, owners, specs, usable, store)
         row: dict[str, Any] = {"name": team.name, "repositories": owned, "people_in": via_people,
                                "people_at_least": 0, "withheld": None, "level": None, "dimensions": {},
                                "quarters": [], "move": None, "agents": {}, "held_back_by": None, "report": None}

@@ -185,11 +185,14 @@ def run_repository(spec: RepoSource, options: OrgOptions, people: tuple[TeamPeop
     row: dict[str, Any] = {"source": spec.source, "key": spec.key, "name": spec.name, "origin": spec.origin, "error": None,
                            "head": None, "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
-        if options.timeout_per_repo:
-            warm_up()
-            out = call_with_timeout(_work, (spec, options, people, known), options.timeout_per_repo)
-        else:
-            out = _work(spec, options, people, known)
+        from assess.frames import python_strings
+
+        with python_strings():  # the team evidence built after the assessment too: see assess.frames
+            if options.timeout_per_repo:
+                warm_up()
+                out = call_with_timeout(_work, (spec, options, people, known), options.timeout_per_repo)
+            else:
+                out = _work(spec, options, people, known)
         row.update(out)
     except TimedOut as exc:
         row.update(status="timeout", error=str(exc))
