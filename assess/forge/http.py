@@ -198,7 +198,7 @@ class ForgeClient:
             except httpx.HTTPError as exc:
                 if attempt < self.retries:
                     delay = self.backoff * 2 ** (attempt - 1)
-                    self.say(f"{self.forge}: {type(exc).__name__} on {_show(url)}; retrying in {delay:g}s")
+                    self.say(self.redact(f"{self.forge}: {type(exc).__name__} on {_show(url)}; retrying in {delay:g}s"))
                     self.sleep(delay)
                     continue
                 raise self._fail(f"{_show(url)}: cannot reach {self.forge}: {type(exc).__name__}: {exc}",
@@ -224,7 +224,7 @@ class ForgeClient:
             if resp.status_code >= 500:
                 if attempt < self.retries:
                     delay = self.backoff * 2 ** (attempt - 1)
-                    self.say(f"{self.forge}: HTTP {resp.status_code} on {_show(url)}; retrying in {delay:g}s")
+                    self.say(self.redact(f"{self.forge}: HTTP {resp.status_code} on {_show(url)}; retrying in {delay:g}s"))
                     self.sleep(delay)
                     continue
                 raise self._fail(f"{_show(url)}: {self.forge} answered HTTP {resp.status_code} "
