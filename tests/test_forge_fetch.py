@@ -444,6 +444,10 @@ def test_the_token_goes_to_the_api_host_only(fake, forge):
     finally:
         cl.close()
     header = "Authorization" if forge == "github" else "PRIVATE-TOKEN"
+    cl.pin_api("http://gitlab.example.com/api/v4")  # an upgrade to https on the same host keeps it, as httpx does
+    assert cl.is_api("https://gitlab.example.com/api/v4/x") and cl.is_api("http://gitlab.example.com/y")
+    assert not any(cl.is_api(u) for u in ("https://gitlab.example.com:8443/x", "http://gitlab.example.com.evil/x",
+                                          "https://evil.example/api/v4", "ftp://gitlab.example.com/x"))
     by_path = {r.path: r for r in fake.requests}
     assert TOKEN in by_path["/list"].headers.get(header, "")  # the API's own host gets it
     assert TOKEN in by_path["/moved"].headers.get(header, "")
