@@ -444,6 +444,10 @@ def test_the_token_goes_to_the_api_host_only(fake, forge):
     finally:
         cl.close()
     header = "Authorization" if forge == "github" else "PRIVATE-TOKEN"
+    cl.pin_api("http://gitlab.example.com/api/v4")  # an upgrade to https on the same host keeps it, as httpx does
+    assert cl.is_api("https://gitlab.example.com/api/v4/x") and cl.is_api("http://gitlab.example.com/y")
+    assert not any(cl.is_api(u) for u in ("https://gitlab.example.com:8443/x", "http://gitlab.example.com.evil/x",
+                                          "https://evil.example/api/v4", "ftp://gitlab.example.com/x"))
     by_path = {r.path: r for r in fake.requests}
     assert TOKEN in by_path["/list"].headers.get(header, "")  # the API's own host gets it
     assert TOKEN in by_path["/moved"].headers.get(header, "")
@@ -482,3 +486,14 @@ def test_a_saved_cursor_naming_another_host_is_refused_not_followed(fake, tmp_pa
     res = _run(["forge", "fetch", "github", "acme/widgets", "--api-url", fake.api, "-o", str(store)])
     assert res.exit_code == 2 and "lists another host" in res.stderr and TOKEN not in res.output
     assert len(fake.requests) == before  # nothing asked, of either host
+
+
+def test_retry_messages_never_show_the_token_a_link_carries(fake):
+    """Errors were redacted, the 'retrying' progress lines were not: a Link URL carrying the token
+    (a misconfigured proxy or a hostile server) printed it to the terminal and CI logs."""
+    fake.route("/list", (200, [{"n": 1}], {"Link": f'<{fake.url("/p2")}?access_token={TOKEN}>; rel="next"'}))
+    fake.route("/p2", (502, {}, {}), (200, [{"n": 2}], {}))
+    said: list[str] = []
+    cl = github.client(TOKEN, "GITHUB_TOKEN", sleep=lambda s: None, say=said.append)
+    assert [p.data for p in cl.pages(fake.url("/list"))] == [[{"n": 1}], [{"n": 2}]]
+    assert any("retrying" in m for m in said) and not any(TOKEN in m for m in said), said

@@ -395,3 +395,37 @@ def test_a_refused_ssh_clone_says_why_in_one_line(forge, tmp_path):
     assert row["status"] == "failed" and "\n" not in row["error"]
     assert "Connection refused" in row["error"] or "port 1" in row["error"], row["error"]
     assert not row["error"].endswith("and the repository exists.")
+
+
+def test_a_git_server_echoing_the_token_never_gets_it_into_org_json(forge, tmp_path, monkeypatch):
+    """Clone errors are recorded in org.json: a server that answers the clone with the credentials
+    it was sent (`ERR bad token ghp_…`) must not get the token into the report."""
+    import base64
+
+    from werkzeug import Response
+
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+
+    def echo(req):
+        auth = req.headers.get("Authorization")
+        if not auth:
+            return Response("", 401, headers={"WWW-Authenticate": 'Basic realm="git"'})
+        sent = base64.b64decode(auth.split()[1]).decode()
+        line = f"ERR invalid credentials {sent}\n".encode()
+        return Response(b"%04x" % (len(line) + 4) + line, 200,
+                        headers={"Content-Type": "application/x-git-upload-pack-advertisement"})
+
+    forge.route("/echo/api.git/info/refs", echo)
+    repo = gh_repo(forge, "api")
+    repo["clone_url"] = forge.url("/echo/api.git")
+    forge.paged("/orgs/acme/repos", [repo], per_page=10)
+    access = ForgeAccess(allowed=True, api_url=forge.api, token_env=TOKEN_ENV)
+    out = tmp_path / "out"
+    org = run_org(["github:acme"], out, options=OrgOptions(use_cache=False, clone_dir=str(tmp_path / "clones")),
+                  engine="serial", forge=access)
+    row = org["repositories"][0]
+    assert row["status"] == "failed" and "invalid credentials" in row["error"], row["error"]
+    assert TOKEN not in row["error"]
+    for f in out.rglob("*"):
+        if f.is_file():
+            assert TOKEN.encode() not in f.read_bytes(), f

@@ -100,15 +100,23 @@ class ForgeClient:
         """The API root the token belongs to (else: the host of the first URL asked)."""
         self._origin = _origin(httpx.URL(api))
 
-    def is_api(self, url: str) -> bool:
-        """``url`` is on the API's host (the token may go there)."""
+    def is_api(self, url: str | httpx.URL) -> bool:
+        """``url`` is on the API's host (the token may go there): the same scheme, host and port, or
+        the https address of a plain-http API on the same host (as httpx allows for redirects)."""
+        if self._origin is None:
+            return True
         try:
-            return self._origin is None or _origin(httpx.URL(url)) == self._origin
+            scheme, host, port = _origin(httpx.URL(url))
         except (httpx.InvalidURL, ValueError, TypeError):
             return False
+        api_scheme, api_host, api_port = self._origin
+        if (scheme, host, port) == self._origin:
+            return True
+        return (api_scheme, scheme, host) == ("http", "https", api_host) and api_port in (None, 80) \
+            and port in (None, 443)
 
     def _token_to_the_api_only(self, request: httpx.Request) -> None:
-        if self._origin is not None and _origin(request.url) != self._origin:
+        if not self.is_api(request.url):
             for name in self.auth_header:
                 request.headers.pop(name, None)
 
@@ -198,7 +206,7 @@ class ForgeClient:
             except httpx.HTTPError as exc:
                 if attempt < self.retries:
                     delay = self.backoff * 2 ** (attempt - 1)
-                    self.say(f"{self.forge}: {type(exc).__name__} on {_show(url)}; retrying in {delay:g}s")
+                    self.say(self.redact(f"{self.forge}: {type(exc).__name__} on {_show(url)}; retrying in {delay:g}s"))
                     self.sleep(delay)
                     continue
                 raise self._fail(f"{_show(url)}: cannot reach {self.forge}: {type(exc).__name__}: {exc}",
@@ -224,7 +232,7 @@ class ForgeClient:
             if resp.status_code >= 500:
                 if attempt < self.retries:
                     delay = self.backoff * 2 ** (attempt - 1)
-                    self.say(f"{self.forge}: HTTP {resp.status_code} on {_show(url)}; retrying in {delay:g}s")
+                    self.say(self.redact(f"{self.forge}: HTTP {resp.status_code} on {_show(url)}; retrying in {delay:g}s"))
                     self.sleep(delay)
                     continue
                 raise self._fail(f"{_show(url)}: {self.forge} answered HTTP {resp.status_code} "

@@ -57,6 +57,20 @@ def _git_error(stderr: bytes) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in chosen)[:500]
 
 
+def _redact(text: str, env: dict[str, str]) -> str:
+    """``text`` (recorded in org.json) without the token, as sent or base64-encoded in a header: the
+    server's own messages come back in git's errors."""
+    token = env.get("ASSESS_GIT_PASSWORD")
+    if not token:
+        return text
+    import base64
+
+    basic = base64.b64encode(f"{env.get('ASSESS_GIT_USERNAME', '')}:{token}".encode()).decode()
+    for form in (basic, token):
+        text = text.replace(form, "***")
+    return text
+
+
 def partial_clone(url: str, key: str, clone_dir: str | None, *, credential: CloneCredential | None = None) -> Path:
     """A bare partial clone of ``url`` under ``clone_dir`` (fetched again when it exists).
     ``credential``: a forge token git may use for this URL (forge organisation sources)."""
@@ -76,7 +90,8 @@ def partial_clone(url: str, key: str, clone_dir: str | None, *, credential: Clon
     except subprocess.TimeoutExpired:
         raise AssessError(f"{url}: clone took longer than {CLONE_TIMEOUT} s") from None
     if proc.returncode != 0:
-        raise AssessError(f"{url}: git clone failed: {_git_error(proc.stderr) or f'exit code {proc.returncode}'}")
+        detail = _git_error(proc.stderr) or f"exit code {proc.returncode}"
+        raise AssessError(f"{url}: git clone failed: {_redact(detail, env)}")
     if not (target / "HEAD").exists():
         os.replace(tmp, target)  # a clone interrupted half-way never looks like a finished one
     return target
