@@ -4,6 +4,7 @@ what mining reads (missing contents only cost their line counts, and are never f
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -48,11 +49,30 @@ def credential_env(url: str, credential: CloneCredential | None, environ: dict[s
             "ASSESS_GIT_USERNAME": credential.username, "ASSESS_GIT_PASSWORD": token}
 
 
+def clone_env(url: str, credential: CloneCredential | None, environ: os._Environ[str] | dict[str, str]) -> dict[str, str]:
+    """git's environment for a clone that never waits on a terminal: many clones run at once (and on
+    cluster workers), so neither git nor ssh may ask for a password, a passphrase or a host key; they
+    fail with their own error instead. A user's own GIT_SSH_COMMAND / GIT_SSH is kept as given."""
+    env = {**git_env(), "GIT_TERMINAL_PROMPT": "0"}
+    if not environ.get("GIT_SSH_COMMAND") and not environ.get("GIT_SSH"):
+        env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+    env.update(credential_env(url, credential, env))
+    return env
+
+
+_SSH_REFUSAL = re.compile(r"Host key verification failed|Permission denied \(|Could not resolve hostname|"
+                          r"Connection (refused|timed out|closed)|Enter passphrase|Bad owner or permissions")
+_SSH_HINT = ("ssh may not ask here: load the key into ssh-agent and add the host to known_hosts "
+             "(ssh-keyscan HOST >> ~/.ssh/known_hosts)")
+
+
 def _git_error(stderr: bytes) -> str:
     """What went wrong, in one line: git's (and ssh's) own error lines, not the advice after them
     (the last line of a refused ssh clone is "and the repository exists.")."""
     lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").replace("\r", "\n").splitlines() if ln.strip()]
-    errors = [ln for ln in lines if ln.startswith(("fatal:", "error:", "ssh:", "remote: fatal", "remote: error"))]
+    # ssh's own refusals come before git's "fatal: Could not read from remote repository."
+    ssh = [ln for ln in lines if ln.startswith("ssh:") or _SSH_REFUSAL.search(ln)]
+    errors = ssh + [ln for ln in lines if ln.startswith(("fatal:", "error:", "remote: fatal", "remote: error"))]
     chosen = "; ".join(dict.fromkeys(errors[:2])) if errors else (lines[-1] if lines else "")
     return "".join(ch if ch.isprintable() else "?" for ch in chosen)[:500]
 
@@ -77,8 +97,7 @@ def partial_clone(url: str, key: str, clone_dir: str | None, *, credential: Clon
     base = Path(clone_dir) if clone_dir else default_clone_dir()
     base.mkdir(parents=True, exist_ok=True)
     target = base / f"{key}.git"
-    env = {**git_env(), "GIT_TERMINAL_PROMPT": "0"}
-    env.update(credential_env(url, credential, env))
+    env = clone_env(url, credential, os.environ)
     if (target / "HEAD").exists():
         cmd = ["git", "--git-dir", str(target), "fetch", "--quiet", "--filter=blob:none", "--prune", "origin",
                "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
@@ -91,7 +110,8 @@ def partial_clone(url: str, key: str, clone_dir: str | None, *, credential: Clon
         raise AssessError(f"{url}: clone took longer than {CLONE_TIMEOUT} s") from None
     if proc.returncode != 0:
         detail = _git_error(proc.stderr) or f"exit code {proc.returncode}"
-        raise AssessError(f"{url}: git clone failed: {_redact(detail, env)}")
+        ssh_refused = any(w in detail for w in ("Host key verification failed", "Permission denied (publickey"))
+        raise AssessError(f"{url}: git clone failed: {_redact(detail, env)}", hint=_SSH_HINT if ssh_refused else None)
     if not (target / "HEAD").exists():
         os.replace(tmp, target)  # a clone interrupted half-way never looks like a finished one
     return target
