@@ -105,6 +105,7 @@ def main() -> None:
     ap.add_argument("--repos", type=int, default=200)
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--skip-external", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1, help="run each engine N times and keep the fastest")
     args = ap.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="org-scale-"))
     src = work / "src"
@@ -116,12 +117,20 @@ def main() -> None:
     os.environ["ASSESS_CACHE_DIR"] = str(work / "cache")
     print(f"load before: {os.getloadavg()[0]:.2f} (1 min), cores: {os.cpu_count()}")
 
-    results = [run_engine("serial loop", src, work / "out-serial", engine="serial")]
-    print(f"  serial loop done, load {os.getloadavg()[0]:.2f}; parent max RSS {_maxrss_mb():.0f} MB")
-    results.append(run_engine("LocalCluster 1 worker", src, work / "out-l1", engine="dask", workers=1))
+    def best(label: str, out: Path, **kwargs) -> dict:
+        # the fastest of --repeat runs: other work on a shared machine only ever slows a run down;
+        # the serial loop and the 2-worker cluster alternate so both see the same spells of load
+        return min((run_engine(label, src, out, **kwargs) for _ in range(args.repeat)), key=lambda r: r["wall"])
+
+    serial = two = None
+    for _ in range(args.repeat):
+        r = run_engine("serial loop", src, work / "out-serial", engine="serial")
+        serial = r if serial is None or r["wall"] < serial["wall"] else serial
+        r = run_engine("LocalCluster 2 workers", src, work / "out-l2", engine="dask", workers=2)
+        two = r if two is None or r["wall"] < two["wall"] else two
+    print(f"  serial loop and 2 workers done, load {os.getloadavg()[0]:.2f}; parent max RSS {_maxrss_mb():.0f} MB")
+    results = [serial, best("LocalCluster 1 worker", work / "out-l1", engine="dask", workers=1), two]
     print(f"  1 worker done, load {os.getloadavg()[0]:.2f}")
-    results.append(run_engine("LocalCluster 2 workers", src, work / "out-l2", engine="dask", workers=2))
-    print(f"  2 workers done, load {os.getloadavg()[0]:.2f}")
     memory: list[float] = []
     overhead_noop = None
     if not args.skip_external:
