@@ -21,7 +21,7 @@ this benchmark; `--repos 200 --skip-external` (before: commit 00696e5) and `--re
     LocalCluster 2 workers      66.2 s  1.46x      31.0 s    58.7    1.55x (the two pairs: 1.69x, 1.52x)
 
 The serial loop uses one core (CPU = wall) and mines the few histories of 2,000+ commits with two
-git processes. Two workers need 13-17% more CPU than the loop (each worker starts Python and
+git processes. Two workers need 12-17% more CPU than the loop (each worker starts Python and
 imports pandas, pyarrow, statsmodels and the catalogue again; a task's result is pickled to the
 client, which writes it, beside the workers); the 2-worker wall is within 6% of half its CPU, so
 on 2 cores the ratio is bounded near 2 x 48.2 / 58.7 = 1.64x, short of the 1.8x target.
