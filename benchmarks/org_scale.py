@@ -1,14 +1,30 @@
 """`assess org` at scale: a serial loop against Dask (LocalCluster with 1 and 2 workers, and an
 external `dask scheduler` + `dask worker` on this machine), on generated repositories of mixed sizes.
 
-    python benchmarks/org_scale.py [--repos 200] [--workdir /tmp/org-scale] [--skip-external]
+    python benchmarks/org_scale.py [--repos 200] [--workdir /tmp/org-scale] [--skip-external] [--repeat N]
 
 For each engine it runs `run_org` (team reports off, mining cache off) into a fresh folder and reports
 wall time, repositories/minute, the speedup over the serial loop, the scheduling overhead per task
 (worker-seconds not spent inside tasks, divided by the tasks; it includes the idle tail) and the
 peak memory (max RSS) of each worker process. A no-op round trip per task is measured too.
 It then projects the time for 2,000 and 20,000 repositories with N workers from the measured
-per-repository cost (the model is printed). Run by hand on a quiet machine; the load is printed.
+per-repository cost (the model is printed). Run by hand on a quiet machine; the load is printed,
+and the CPU seconds of each run (this process, git, the LocalCluster's workers): on 2 cores the
+2-worker wall time cannot go below half of them.
+
+Figures: 200 repositories (94,468 commits), 2-core VM shared with other jobs, load 1.2-1.7 including
+this benchmark; `--repos 200 --skip-external` (before: commit 00696e5) and `--repeat 2` (after):
+
+    engine                  before: wall      after: wall   CPU s   vs serial
+    serial loop                 96.6 s             48.2 s    50.3    1.00x
+    LocalCluster 1 worker      112.2 s  0.86x      49.0 s    55.0    0.98x
+    LocalCluster 2 workers      66.2 s  1.46x      31.0 s    58.7    1.55x (the two pairs: 1.69x, 1.52x)
+
+The serial loop uses one core (CPU = wall) and mines the few histories of 2,000+ commits with two
+git processes. Two workers need 12-17% more CPU than the loop (each worker starts Python and
+imports pandas, pyarrow, statsmodels and the catalogue again; a task's result is pickled to the
+client, which writes it, beside the workers); the 2-worker wall is within 6% of half its CPU, so
+on 2 cores the ratio is bounded near 2 x 48.2 / 58.7 = 1.64x, short of the 1.8x target.
 """
 
 from __future__ import annotations
@@ -105,6 +121,7 @@ def main() -> None:
     ap.add_argument("--repos", type=int, default=200)
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--skip-external", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1, help="run each engine N times and keep the fastest")
     args = ap.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="org-scale-"))
     src = work / "src"
@@ -116,12 +133,20 @@ def main() -> None:
     os.environ["ASSESS_CACHE_DIR"] = str(work / "cache")
     print(f"load before: {os.getloadavg()[0]:.2f} (1 min), cores: {os.cpu_count()}")
 
-    results = [run_engine("serial loop", src, work / "out-serial", engine="serial")]
-    print(f"  serial loop done, load {os.getloadavg()[0]:.2f}; parent max RSS {_maxrss_mb():.0f} MB")
-    results.append(run_engine("LocalCluster 1 worker", src, work / "out-l1", engine="dask", workers=1))
+    def best(label: str, out: Path, **kwargs) -> dict:
+        # the fastest of --repeat runs: other work on a shared machine only ever slows a run down;
+        # the serial loop and the 2-worker cluster alternate so both see the same spells of load
+        return min((run_engine(label, src, out, **kwargs) for _ in range(args.repeat)), key=lambda r: r["wall"])
+
+    serial = two = None
+    for _ in range(args.repeat):
+        r = run_engine("serial loop", src, work / "out-serial", engine="serial")
+        serial = r if serial is None or r["wall"] < serial["wall"] else serial
+        r = run_engine("LocalCluster 2 workers", src, work / "out-l2", engine="dask", workers=2)
+        two = r if two is None or r["wall"] < two["wall"] else two
+    print(f"  serial loop and 2 workers done, load {os.getloadavg()[0]:.2f}; parent max RSS {_maxrss_mb():.0f} MB")
+    results = [serial, best("LocalCluster 1 worker", work / "out-l1", engine="dask", workers=1), two]
     print(f"  1 worker done, load {os.getloadavg()[0]:.2f}")
-    results.append(run_engine("LocalCluster 2 workers", src, work / "out-l2", engine="dask", workers=2))
-    print(f"  2 workers done, load {os.getloadavg()[0]:.2f}")
     memory: list[float] = []
     overhead_noop = None
     if not args.skip_external:

@@ -211,7 +211,7 @@ def test_parallel_git_processes_give_identical_history(make_repo, monkeypatch):
     repo = open_repository(r.path)
     single = stream_history(repo, ["HEAD"])
     monkeypatch.setattr(history, "PARALLEL_MIN_COMMITS", 2)
-    for jobs in (2, 3):
+    for jobs in (2, 3, 5):  # blocks of unequal size; 5 jobs: blocks of one commit
         parallel = stream_history(repo, ["HEAD"], jobs=jobs)
         assert parallel.commits == single.commits
         assert parallel.files == single.files

@@ -19,7 +19,8 @@ import signal
 import struct
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 _HEADER = struct.Struct("!cQ")  # kind (b"p" progress, b"r" result, b"e" error), payload length
@@ -35,6 +36,20 @@ def run_side_by_side(fns: Sequence[Callable[[Callable[[int], None]], Any]],
     ``progress(n)`` in a child reports its count; ``on_progress`` gets the sum over children."""
     if not can_fork():
         return _threads(fns, on_progress)
+    with started(fns) as results:
+        return results(on_progress)
+
+
+@contextmanager
+def started(fns: Sequence[Callable[[Callable[[int], None]], Any]]
+            ) -> Iterator[Callable[[Callable[[int], None] | None], list[Any]]]:
+    """Start ``fn(progress)`` for each ``fn`` in its own process now; the block gets a function
+    that waits for the results (in the order given), so this process can work meanwhile. Leaving
+    the block stops children whose results were not collected. Where ``fork`` is unavailable the
+    functions run when the results are asked for."""
+    if not can_fork():
+        yield lambda on_progress=None: _threads(fns, on_progress)
+        return
     children: list[tuple[int, int]] = []
     try:
         for fn in fns:
@@ -45,7 +60,7 @@ def run_side_by_side(fns: Sequence[Callable[[Callable[[int], None]], Any]],
                 _child(fn, write_fd)  # never returns
             os.close(write_fd)
             children.append((pid, read_fd))
-        return _collect(children, on_progress)
+        yield lambda on_progress=None: _collect(children, on_progress)
     finally:
         for pid, fd in children:
             try:

@@ -282,33 +282,49 @@ class MissingObjects(AssessError):
     pass
 
 
+# Blocks of consecutive commits per git process. Reason: a block keeps each commit's parent (the
+# next commit in git's order) in the same process, so its tree is still in git's cache when it is
+# diffed; splitting every other commit made each git read twice the trees (100,000 commits: 15.5 s
+# of CPU in the two git+parser processes against 11.3 s in two blocks). Several blocks per process
+# keep the processes' shares even when old and new history differ in size.
+BLOCKS_PER_JOB = 4
+
+
 def _stream_parallel(repo: Repository, shas: list[str], jobs: int,
                      on_progress: Callable[[int], None] | None) -> ParsedHistory:
-    """Each interleaved part is diffed by its own git process and parsed in its own process (see
-    :mod:`assess.mining.forked`), so parsing uses every core too; the parts are merged back into
-    git's order."""
+    """The commit list is cut into blocks of consecutive commits, dealt out to ``jobs`` processes
+    in turn; each diffs its blocks with its own git process and parses them in its own process (see
+    :mod:`assess.mining.forked`), so parsing uses every core too; the blocks are put back in git's
+    order."""
     from assess.mining.forked import run_side_by_side
 
-    parts = [shas[i::jobs] for i in range(jobs)]
+    n = len(shas)
+    blocks = max(1, min(n, jobs * BLOCKS_PER_JOB))
+    bounds = [n * b // blocks for b in range(blocks + 1)]
+    mine = [list(range(i, blocks, jobs)) for i in range(jobs)]  # the blocks process i diffs
 
     def part(i: int) -> Callable[[Callable[[int], None]], tuple[list[tuple], list[tuple], list[tuple[int, int]]]]:
         def parse(progress: Callable[[int], None]) -> tuple[list[tuple], list[tuple], list[tuple[int, int]]]:
             spans: list[tuple[int, int]] = []
-            parsed = _stream(repo, [], None, None, progress, raw=False, stdin_shas=parts[i], spans=spans)
+            stdin = [sha for b in mine[i] for sha in shas[bounds[b]:bounds[b + 1]]]
+            parsed = _stream(repo, [], None, None, progress, raw=False, stdin_shas=stdin, spans=spans)
             return parsed.commits, parsed.files, spans  # built-in values: they cross the pipe cheaply
 
         return parse
 
-    results = [(ParsedHistory(commits, files), spans)
-               for commits, files, spans in run_side_by_side([part(i) for i in range(jobs)], on_progress)]
+    results = run_side_by_side([part(i) for i in range(jobs)], on_progress)
     out = ParsedHistory()
-    longest = max(len(p) for p in parts)
-    for k in range(longest):  # round-robin restores git's order
-        for parsed, spans in results:
-            if k < len(parsed.commits):
-                out.commits.append(parsed.commits[k])
-                a, b = spans[k]
-                out.files.extend(parsed.files[a:b])
+    taken = [0] * jobs  # commits of each process already put back
+    for b in range(blocks):
+        commits, files, spans = results[b % jobs]
+        first, size = taken[b % jobs], bounds[b + 1] - bounds[b]
+        if len(commits) < first + size:
+            raise AssessError(f"{repo.path}: git log returned fewer commits than it was asked for")
+        taken[b % jobs] += size
+        if not size:
+            continue
+        out.commits.extend(commits[first:first + size])
+        out.files.extend(files[spans[first][0]:spans[first + size - 1][1]])
     return out
 
 

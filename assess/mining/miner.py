@@ -16,8 +16,9 @@ from assess.mining.artefacts import find_artefacts, head_paths, load_artefact_ru
 from assess.mining.attribution import apply_line_records, attribute
 from assess.mining.cadence import apply_cadence, load_cadence_limits
 from assess.mining.catalogue import Catalogue, load_catalogue
+from assess.mining.forked import started
 from assess.mining.gitrepo import Repository, open_repository
-from assess.mining.history import ParsedHistory, stream_history, to_frames
+from assess.mining.history import PARALLEL_MIN_COMMITS, ParsedHistory, stream_history, to_frames
 from assess.mining.identities import assign_person_ids
 from assess.mining.linerecords import read_line_records
 from assess.mining.refs import ALL_REFS_SPEC, RefSet, list_refs, reachable, refs_block
@@ -228,14 +229,22 @@ def _mine_repository(path: str | os.PathLike[str], *, rev: str, since: str | Non
         if commits.empty:
             raise AssessError(f"{repo.path}: no commits were authored between {since or 'the start'} and "
                               f"{until or 'the end'}", hint="widen --since/--until")
-    commits = attribute(commits, catalogue, _branch_commits(repo, commits, catalogue))
-    line_records = read_line_records(repo, head, set(commits["sha"]))
-    commits = apply_line_records(commits, line_records)
-    commits["person"] = assign_person_ids(commits)
-    # per identity, over the kept commits: a pace no person keeps is inferred agent work
-    commits = apply_cadence(commits, files, cadence_limits)
-    commits["ai_line_weight"] = ai_line_weights(commits, session_weight)
-    artefacts = find_artefacts(repo, head, commits, files, rules, head_paths(repo, head))
+
+    def artefacts_of(_progress: object = None, commits: pd.DataFrame = commits) -> list[dict]:
+        # needs only the commits' times and the files, not their attribution
+        return find_artefacts(repo, head, commits, files, rules, head_paths(repo, head))
+
+    # on a long history another process finds the artefacts while this one attributes the commits
+    side = (jobs or default_jobs()) > 1 and len(commits) >= PARALLEL_MIN_COMMITS
+    with started([artefacts_of] if side else []) as side_results:
+        commits = attribute(commits, catalogue, _branch_commits(repo, commits, catalogue))
+        line_records = read_line_records(repo, head, set(commits["sha"]))
+        commits = apply_line_records(commits, line_records)
+        commits["person"] = assign_person_ids(commits)
+        # per identity, over the kept commits: a pace no person keeps is inferred agent work
+        commits = apply_cadence(commits, files, cadence_limits)
+        commits["ai_line_weight"] = ai_line_weights(commits, session_weight)
+        artefacts = side_results()[0] if side else artefacts_of()
     return RepoMining(repo=repo, rev=rev, head=head, shallow=shallow, commits=commits, files=files,
                       artefacts=artefacts, line_records=line_records, catalogue=catalogue,
                       remote_url=repo.remote_url(), stats=stats, since=since, until=until,
