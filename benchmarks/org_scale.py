@@ -189,7 +189,8 @@ def main() -> None:
         cells = []
         for w in (2, 8, 32, 128):
             t = s + n * c / (w * e)
-            cells.append(f"W={w}: {t / 3600:.1f} h" if t >= 3600 else f"W={w}: {t / 60:.0f} min")
+            shown = f"{t / 3600:.1f} h" if t >= 3600 else f"{t / 60:.0f} min" if t >= 90 else f"{t:.0f} s"
+            cells.append(f"W={w}: {shown}")
         print(f"  {n:>6,} repositories: " + ", ".join(cells))
 
 
