@@ -34,3 +34,13 @@ def test_bad_sources_are_one_line_errors(tmp_path):
         expand_sources(["github:acme"])  # a forge organisation reaches the network only when allowed
     assert not is_url("-oProxyCommand=x@host:y") and not is_url("-o@host:x")
     assert is_url("git@github.com:acme/api.git") and is_url("file:///srv/git/api.git")
+
+
+def test_a_named_pipe_as_source_is_refused_in_one_line(tmp_path):
+    import os
+
+    fifo = tmp_path / "repos.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="neither a folder nor a list file") as exc:
+        expand_sources([str(fifo)])
+    assert "\n" not in str(exc.value)

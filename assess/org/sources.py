@@ -94,6 +94,8 @@ def expand_sources(sources: list[str], forge: ForgeAccess | None = None,
             raise InputError(p, "no such folder, list file or clone URL")
         if p.is_file():
             found.extend((*entry, None, None) for entry in _from_list(p))
+        elif not p.is_dir():
+            raise InputError(p, "is neither a folder nor a list file (a pipe, device or socket); refused")
         elif is_git_repository(p):
             found.append((source, "path", str(p.resolve()), None, None))
         else:
