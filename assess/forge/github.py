@@ -10,7 +10,7 @@ from typing import Any
 from assess.errors import AssessError
 from assess.forge.http import ForgeClient
 from assess.forge.model import MAX_TEXT, account, count, iso, text
-from assess.forge.resumable import list_then_fetch, new_cursor, saved_cursor
+from assess.forge.resumable import begin, list_then_fetch, new_cursor
 from assess.forge.store import StoreWriter
 
 API = "https://api.github.com"
@@ -139,13 +139,8 @@ def fetch(cl: ForgeClient, writer: StoreWriter, repo: str, *, api: str = API, fu
     Resumable: the list of pull requests still to fetch is saved in the manifest's cursor after
     every page and every pull request, so a rerun after an interrupt continues where it stopped.
     """
-    api = api.rstrip("/")
-    cl.pin_api(api)  # the token goes to this host only, whatever a saved cursor or a Link names
+    api, high_water, cursor = begin(cl, writer, api, "github", full=full, since=since)
     mf = writer.manifest
-    high_water = None if full else mf.get("high_water")
-    if since and (high_water is None or since > high_water):
-        high_water = since  # pull requests last updated before --since are not fetched
-    cursor = saved_cursor(writer, "github")
     page = None
     if not cursor:
         cursor = new_cursor("github", high_water)

@@ -11,7 +11,7 @@ from typing import Any
 from assess.errors import AssessError
 from assess.forge.http import ForgeClient
 from assess.forge.model import MAX_TEXT, account, count, iso, text
-from assess.forge.resumable import list_then_fetch, new_cursor, saved_cursor
+from assess.forge.resumable import begin, list_then_fetch, new_cursor
 from assess.forge.store import StoreWriter
 
 API = "https://gitlab.com/api/v4"
@@ -142,13 +142,7 @@ def fetch_one(cl: ForgeClient, api: str, repo: str, iid: int) -> dict[str, Any]:
 def fetch(cl: ForgeClient, writer: StoreWriter, repo: str, *, api: str = API, full: bool = False,
           since: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Fetch merge requests updated after the store's high-water mark (``updated_after``)."""
-    api = api.rstrip("/")
-    cl.pin_api(api)  # the token goes to this host only, whatever a saved cursor or a Link names
-    mf = writer.manifest
-    high_water = None if full else mf.get("high_water")
-    if since and (high_water is None or since > high_water):
-        high_water = since  # pull requests last updated before --since are not fetched
-    cursor = saved_cursor(writer, "gitlab")
+    api, high_water, cursor = begin(cl, writer, api, "gitlab", full=full, since=since)
     page = None
     if not cursor:
         cursor = new_cursor("gitlab", high_water)

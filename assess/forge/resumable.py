@@ -25,6 +25,19 @@ def saved_cursor(writer: StoreWriter, forge: str) -> dict[str, Any] | None:
     return cursor if cursor and cursor.get("forge") == forge else None
 
 
+def begin(cl: ForgeClient, writer: StoreWriter, api: str, forge: str, *, full: bool,
+          since: str | None) -> tuple[str, str | None, dict[str, Any] | None]:
+    """(API base, high-water mark, saved cursor or None) for a fetch: the token is pinned to the
+    API's host, and requests last updated at or before the mark are already in the store (or
+    before ``since``; ``full`` fetches everything again)."""
+    api = api.rstrip("/")
+    cl.pin_api(api)  # the token goes to this host only, whatever a saved cursor or a Link names
+    high_water = None if full else writer.manifest.get("high_water")
+    if since and (high_water is None or since > high_water):
+        high_water = since  # requests last updated before --since are not fetched
+    return api, high_water, saved_cursor(writer, forge)
+
+
 def list_then_fetch(cl: ForgeClient, writer: StoreWriter, cursor: dict[str, Any], page: Page | None, *,
                     key: str, noun: str, forge_name: str, high_water: str | None, sorted_by_update: bool,
                     fetch_item: Callable[[int], dict[str, Any]],
