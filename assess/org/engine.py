@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,14 @@ def run_serial(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[
 
 
 def run_dask(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[dict[str, Any]], None], *,
-             scheduler: str | None = None, workers: int | None = None) -> dict[str, Any]:
+             scheduler: str | None = None, workers: int | None = None,
+             while_closing: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Run every task on Dask; ``on_result`` gets each row as it finishes (in finishing order).
-    Returns what the run used (scheduler address, worker count)."""
+    Returns what the run used (scheduler address, worker count).
+
+    ``while_closing(used)`` runs once every result is in, while the LocalCluster shuts down in
+    another thread (half a second of waiting for its workers to exit); the call returns when both
+    are done, and an error from ``while_closing`` is raised after the cluster is closed."""
     try:
         import dask
         from distributed import Client, LocalCluster, as_completed  # noqa: F401 - checked here, used below
@@ -70,11 +76,13 @@ def run_dask(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[di
     # the settings reach the workers a LocalCluster spawns (a nanny hands its config over) and this
     # client; an existing cluster (--scheduler) keeps its own
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
-        return _run_dask(tasks, options, on_result, scheduler=scheduler, workers=workers)
+        return _run_dask(tasks, options, on_result, scheduler=scheduler, workers=workers,
+                         while_closing=while_closing)
 
 
 def _run_dask(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[dict[str, Any]], None], *,
-              scheduler: str | None, workers: int | None) -> dict[str, Any]:
+              scheduler: str | None, workers: int | None,
+              while_closing: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -97,6 +105,7 @@ def _run_dask(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[d
         raise AssessError(f"cannot start Dask: {one_line_error(exc)}") from None
     used = {"engine": "dask", "scheduler": scheduler or "local",
             "workers": len(client.scheduler_info(n_workers=-1).get("workers", {}))}
+    closing = None
     try:
         futures = {}
         # largest first (Dask runs what was submitted first first): a big repository started last
@@ -116,10 +125,25 @@ def _run_dask(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[d
                        "seconds": None}
             fut.release()
             on_result(row)
+        client.close()
+        if cluster is not None:
+            closing = threading.Thread(target=_close_quietly, args=(cluster,), name="assess-dask-close")
+            closing.start()
+        if while_closing is not None:
+            while_closing(used)
     finally:
         for fut, _ in list(futures.values()):
             fut.cancel()
         client.close()
-        if cluster is not None:
+        if closing is not None:
+            closing.join()
+        elif cluster is not None:
             cluster.close()
     return used
+
+
+def _close_quietly(cluster: Any) -> None:
+    try:
+        cluster.close()
+    except Exception:  # noqa: BLE001 - every result is already stored; a slow shutdown loses nothing
+        logging.getLogger(__name__).debug("closing the LocalCluster failed", exc_info=True)

@@ -98,22 +98,29 @@ def run_org(sources: list[str], out_dir: str | Path, *, teams_file: str | Path |
                 on_progress(progress)
 
         started = time.time()
+        result: dict[str, Any] = {}
+
+        def finish(used: dict[str, Any]) -> None:
+            """Roll up, place the teams and write the reports (on Dask, while the cluster closes)."""
+            run = {**used, "sources": list(sources), "seconds": round(time.time() - started, 2),
+                   "timeout_per_repo": options.timeout_per_repo, "rev": options.rev, "window_days": options.window_days}
+            if listings:  # which forge organisation each listed repository came from, and what was left out
+                run["forge_organisations"] = [listing.as_dict() for listing in listings]
+            store.rollup([s.key for s in specs if rows.get(s.key, {}).get("status") in ("ok", "skipped-unchanged")])
+
+            from assess.org.report import team_report_writer, write_org
+
+            writer = team_reports and team_report_writer(out)
+            org = build_org(specs=specs, rows=rows, store=store, teams=teams, options=options, min_group=min_group,
+                            run=run, on_team=writer or None)
+            store.write_manifest(run, [{k: v for k, v in r.items() if k != "level"} for r in org["repositories"]])
+            write_org(org, out)
+            result["org"] = org
+
         if engine == "serial":
-            used: dict[str, Any] = {"engine": "serial", "scheduler": None, "workers": 1}
             run_serial(tasks, options, on_result)
+            finish({"engine": "serial", "scheduler": None, "workers": 1})
         else:
-            used = run_dask(tasks, options, on_result, scheduler=scheduler, workers=workers)
-        run = {**used, "sources": list(sources), "seconds": round(time.time() - started, 2),
-               "timeout_per_repo": options.timeout_per_repo, "rev": options.rev, "window_days": options.window_days}
-        if listings:  # which forge organisation each listed repository came from, and what was left out
-            run["forge_organisations"] = [listing.as_dict() for listing in listings]
-        store.rollup([s.key for s in specs if rows.get(s.key, {}).get("status") in ("ok", "skipped-unchanged")])
-
-        from assess.org.report import team_report_writer, write_org
-
-        writer = team_reports and team_report_writer(out)
-        org = build_org(specs=specs, rows=rows, store=store, teams=teams, options=options, min_group=min_group,
-                        run=run, on_team=writer or None)
-        store.write_manifest(run, [{k: v for k, v in r.items() if k != "level"} for r in org["repositories"]])
-        write_org(org, out)
+            run_dask(tasks, options, on_result, scheduler=scheduler, workers=workers, while_closing=finish)
+        org = result["org"]
     return org

@@ -2,7 +2,7 @@
 size and author. It is NOT a randomised estimate and is always labelled as such.
 
 Effort proxy: minutes since the same person's previous commit, within a working session (gaps
-over ``SESSION_HOURS`` start a new session and are dropped). Model (statsmodels OLS):
+over ``SESSION_HOURS`` start a new session and are dropped). Model (OLS, ``assess.speedup.ols``):
 ``log(minutes) ~ ai + log(lines + 1) + C(author)``, errors clustered by author;
 effect = exp(beta_ai) - 1 (positive = AI-attributed changes took longer per change).
 Selection is the obvious bias: people hand agents different work than they do by hand.
@@ -42,22 +42,21 @@ def observational_speedup(commits: pd.DataFrame) -> dict[str, Any]:
     if len(work) < MIN_ROWS or n_ai < MIN_EACH_ARM or n_other < MIN_EACH_ARM:
         return {**base, "estimate": None,
                 "reason": f"too few timed changes (need {MIN_ROWS}, with {MIN_EACH_ARM} in each group)"}
-    import statsmodels.formula.api as smf
+    from assess.speedup.ols import ols_fit
 
-    work["log_minutes"] = np.log(work["minutes"])
-    work["log_lines"] = np.log(work["added"] + work["deleted"] + 1)
-    formula = "log_minutes ~ ai + log_lines" + (" + C(person)" if work["person"].nunique() > 1 else "")
-    import warnings
-
-    model = smf.ols(formula, data=work)
-    with warnings.catch_warnings():  # few authors make statsmodels warn; the caveats say so already
-        warnings.simplefilter("ignore")
-        if work["person"].nunique() > 1:
-            groups = pd.factorize(work["person"])[0]
-            fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
-        else:
-            fit = model.fit(cov_type="HC3")
-    beta, se = float(fit.params["ai"]), float(fit.bse["ai"])
+    y = np.log(work["minutes"].to_numpy(dtype=float))
+    log_lines = np.log((work["added"] + work["deleted"] + 1).to_numpy(dtype=float))
+    # treatment coding of the author with the first author (sorted) as reference, as patsy's C(person)
+    levels, codes = np.unique(work["person"].to_numpy(dtype=object), return_inverse=True)
+    dummies = (codes[:, None] == np.arange(1, len(levels))[None, :]).astype(float)
+    design = np.column_stack([np.ones(len(work)), work["ai"].to_numpy(dtype=float), log_lines, dummies])
+    if design.shape[0] <= design.shape[1]:  # as many authors as timed changes: nothing left to estimate from
+        return {**base, "estimate": None, "reason": "too few timed changes for the number of authors"}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        params, bse = ols_fit(design, y, clusters=codes if len(levels) > 1 else None)
+    beta, se = float(params[1]), float(bse[1])
+    if not (np.isfinite(beta) and np.isfinite(se)):  # e.g. one change carries all the leverage (HC3)
+        return {**base, "estimate": None, "reason": "the timed changes do not identify an effect"}
     lo, hi = beta - 1.96 * se, beta + 1.96 * se
     return {**base, "estimate": {"speedup": float(np.exp(beta) - 1), "ci95": [float(np.exp(lo) - 1), float(np.exp(hi) - 1)],
                                  "beta": beta, "se": se}}
