@@ -17,12 +17,30 @@ from pathlib import Path
 from typing import Any
 
 from assess import defaults
-from assess.report.assemble import assemble_report
-from assess.report.figures import build_figures
-from assess.report.inputs import load_repository, load_study, load_survey
-from assess.report.outputs import ReportFiles, output_paths, write_report
-from assess.report.render import render_html, render_markdown
-from assess.report.schema import REPORT_SCHEMA, report_errors, validate_report
+
+# Each public name is imported from its module when first used. Reason: mining a repository reads
+# saved evidence through ``assess.report.inputs``; importing the renderers (jinja2, plotly) with it
+# cost every `assess org` worker and every `assess repo` their start-up time for nothing.
+_LAZY = {
+    "assemble_report": "assess.report.assemble", "build_figures": "assess.report.figures",
+    "load_repository": "assess.report.inputs", "load_study": "assess.report.inputs",
+    "load_survey": "assess.report.inputs", "ReportFiles": "assess.report.outputs",
+    "output_paths": "assess.report.outputs", "write_report": "assess.report.outputs",
+    "render_html": "assess.report.render", "render_markdown": "assess.report.render",
+    "REPORT_SCHEMA": "assess.report.schema", "report_errors": "assess.report.schema",
+    "validate_report": "assess.report.schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 def build_report(repos: Sequence[str | Path] = (), survey: Sequence[str | Path] | None = None,
