@@ -82,13 +82,14 @@ def _cpu_seconds() -> float:
         return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 
 
-def run_engine(label: str, src: Path, out: Path, **kwargs) -> dict:
+def run_engine(label: str, src: Path, out: Path, *, mining_jobs: int | None = None, **kwargs) -> dict:
     if out.exists():
         shutil.rmtree(out)
     load = os.getloadavg()[0]
     cpu = _cpu_seconds()
     t = time.perf_counter()
-    org = run_org([str(src)], out, options=OrgOptions(use_cache=False), team_reports=False, **kwargs)
+    org = run_org([str(src)], out, options=OrgOptions(use_cache=False, mining_jobs=mining_jobs), team_reports=False,
+                  **kwargs)
     wall = time.perf_counter() - t
     cpu = _cpu_seconds() - cpu
     task_seconds = sum(r["seconds"] or 0 for r in org["repositories"])
@@ -99,6 +100,26 @@ def run_engine(label: str, src: Path, out: Path, **kwargs) -> dict:
             "workers": org["run"]["workers"], "n": len(org["repositories"]), "cpu": cpu,
             "load": max(load, os.getloadavg()[0]),
             "failed": sum(r["status"] != "ok" for r in org["repositories"])}
+
+
+BURN = "import time\nt = time.process_time()\nd = {}\nfor i in range(4_000_000):\n    d[i % 1000] = str(i)\n" \
+       "print(time.process_time() - t)"
+
+
+def contention(rounds: int = 7) -> float:
+    """How much slower the same CPU-bound Python runs when both cores are busy: the median over
+    alternating rounds of (mean CPU time of two copies run together) / (CPU time of one alone)."""
+    import subprocess
+
+    def run(n: int) -> list[float]:
+        procs = [subprocess.Popen([sys.executable, "-c", BURN], stdout=subprocess.PIPE, text=True) for _ in range(n)]
+        return [float(p.communicate()[0]) for p in procs]
+
+    ratios = []
+    for _ in range(rounds):
+        alone = run(1)[0]
+        ratios.append(statistics.mean(run(2)) / alone)
+    return statistics.median(ratios)
 
 
 def worker_memory(address: str | None, cluster_workers: int | None) -> list[float]:
@@ -148,16 +169,26 @@ def main() -> None:
         # the serial loop and the 2-worker cluster alternate so both see the same spells of load
         return min((run_engine(label, src, out, **kwargs) for _ in range(min(args.repeat, 2))), key=lambda r: r["wall"])
 
-    serial = two = None
-    pairs: list[float] = []  # serial wall / 2-worker wall of runs made one right after the other
+    serial = single = two = None
+    # each round runs the three one right after the other; the ratios are taken within a round
+    pairs: list[float] = []  # serial loop wall / 2-worker wall
+    pairs_single: list[float] = []  # serial loop with one git process per repository / 2-worker wall
+    busy: list[float] = []  # cores the serial loop kept busy (its CPU / its wall)
     for _ in range(args.repeat):
         r = run_engine("serial loop", src, work / "out-serial", engine="serial")
         serial = r if serial is None or r["wall"] < serial["wall"] else serial
+        # the same loop mining each repository in one process, as each Dask worker does: the serial
+        # loop as shipped mines histories of 2,000+ commits with two git processes, so it is not one core
+        r1 = run_engine("serial loop, 1 git process/repo", src, work / "out-serial1", engine="serial", mining_jobs=1)
+        single = r1 if single is None or r1["wall"] < single["wall"] else single
         r2 = run_engine("LocalCluster 2 workers", src, work / "out-l2", engine="dask", workers=2)
         two = r2 if two is None or r2["wall"] < two["wall"] else two
         pairs.append(r["wall"] / r2["wall"])
-    print(f"  serial loop and 2 workers done, load {os.getloadavg()[0]:.2f}; parent max RSS {_maxrss_mb():.0f} MB")
-    results = [serial, best("LocalCluster 1 worker", work / "out-l1", engine="dask", workers=1), two]
+        pairs_single.append(r1["wall"] / r2["wall"])
+        busy.append(r["cpu"] / r["wall"])
+    print(f"  serial loops and 2 workers done, load {os.getloadavg()[0]:.2f}; parent max RSS {_maxrss_mb():.0f} MB")
+    slowdown = contention()
+    results = [serial, single, best("LocalCluster 1 worker", work / "out-l1", engine="dask", workers=1), two]
     print(f"  1 worker done, load {os.getloadavg()[0]:.2f}")
     memory: list[float] = []
     overhead_noop = None
@@ -181,11 +212,17 @@ def main() -> None:
               f"{serial['wall'] / r['wall']:8.2f}x {1000 * over:10.0f} ms {cpu} {r['load']:8.2f}   failed {r['failed']}")
     print("CPU s: CPU time the machine spent during the run (every process, from /proc/stat); on 2 cores "
           "the 2-worker wall time cannot go below half of it")
-    if len(pairs) > 1:
-        # this VM's cores change speed by up to a quarter from one minute to the next (the same pure-Python
-        # loop takes 0.8-1.3 s), so one pair proves little; the median of alternating pairs is the figure
-        print(f"2 workers vs serial, pair by pair: {', '.join(f'{x:.2f}x' for x in pairs)}; "
-              f"median {statistics.median(pairs):.2f}x")
+    # this VM's cores change speed by up to a quarter from one minute to the next (the same pure-Python
+    # loop takes 0.8-1.3 s), so one round proves little; the median over rounds is the figure
+    print(f"2 workers vs the serial loop, round by round: {', '.join(f'{x:.2f}x' for x in pairs)}; "
+          f"median {statistics.median(pairs):.2f}x")
+    print(f"2 workers vs the serial loop with 1 git process per repository: "
+          f"{', '.join(f'{x:.2f}x' for x in pairs_single)}; median {statistics.median(pairs_single):.2f}x")
+    cores = statistics.median(busy)
+    print(f"bound on 2 cores: the serial loop keeps {cores:.2f} cores busy, and two copies of a pure-Python loop run "
+          f"{slowdown:.3f}x slower side by side than alone; so even with no overhead at all 2 workers reach at "
+          f"most 2 / ({cores:.2f} x {slowdown:.3f}) = {2 / (cores * slowdown):.2f}x the serial loop, and "
+          f"2 / {slowdown:.3f} = {2 / slowdown:.2f}x the one-process loop")
     if overhead_noop is not None:
         print(f"no-op task round trip on the external scheduler: {1000 * overhead_noop:.1f} ms per task")
     if memory:
