@@ -69,6 +69,13 @@ def _children_maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _tree_cpu_seconds() -> float:
+    """CPU of this process and of every child it has reaped: for the serial loop, all of its work
+    (git, forked mining processes); a LocalCluster's workers are reaped only when it closes."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
 def _cpu_seconds() -> float:
     """CPU time the whole machine spent (all cores, from /proc/stat): it counts this process, git,
     the workers and the processes they start, whoever reaps them; it also counts anything else
@@ -78,26 +85,25 @@ def _cpu_seconds() -> float:
             ticks = [int(v) for v in fh.readline().split()[1:]]
         return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
     except (OSError, ValueError, IndexError):
-        s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+        return _tree_cpu_seconds()
 
 
 def run_engine(label: str, src: Path, out: Path, *, mining_jobs: int | None = None, **kwargs) -> dict:
     if out.exists():
         shutil.rmtree(out)
     load = os.getloadavg()[0]
-    cpu = _cpu_seconds()
+    cpu, tree = _cpu_seconds(), _tree_cpu_seconds()
     t = time.perf_counter()
     org = run_org([str(src)], out, options=OrgOptions(use_cache=False, mining_jobs=mining_jobs), team_reports=False,
                   **kwargs)
     wall = time.perf_counter() - t
-    cpu = _cpu_seconds() - cpu
+    cpu, tree = _cpu_seconds() - cpu, _tree_cpu_seconds() - tree
     task_seconds = sum(r["seconds"] or 0 for r in org["repositories"])
     # printed at once: a long run that is stopped half-way still leaves its figures
     print(f"  {label}: wall {wall:.1f} s, fan-out {org['run']['seconds']:.1f} s, task seconds {task_seconds:.1f}, "
           f"CPU {cpu:.1f} s, load {load:.2f} -> {os.getloadavg()[0]:.2f}", flush=True)
     return {"label": label, "wall": wall, "fanout": org["run"]["seconds"], "task_seconds": task_seconds,
-            "workers": org["run"]["workers"], "n": len(org["repositories"]), "cpu": cpu,
+            "workers": org["run"]["workers"], "n": len(org["repositories"]), "cpu": cpu, "tree_cpu": tree,
             "load": max(load, os.getloadavg()[0]),
             "failed": sum(r["status"] != "ok" for r in org["repositories"])}
 
@@ -173,7 +179,8 @@ def main() -> None:
     # each round runs the three one right after the other; the ratios are taken within a round
     pairs: list[float] = []  # serial loop wall / 2-worker wall
     pairs_single: list[float] = []  # serial loop with one git process per repository / 2-worker wall
-    busy: list[float] = []  # cores the serial loop kept busy (its CPU / its wall)
+    busy: list[float] = []  # cores the serial loop kept busy (its own processes' CPU / its wall)
+    busy_single: list[float] = []
     for _ in range(args.repeat):
         r = run_engine("serial loop", src, work / "out-serial", engine="serial")
         serial = r if serial is None or r["wall"] < serial["wall"] else serial
@@ -185,7 +192,8 @@ def main() -> None:
         two = r2 if two is None or r2["wall"] < two["wall"] else two
         pairs.append(r["wall"] / r2["wall"])
         pairs_single.append(r1["wall"] / r2["wall"])
-        busy.append(r["cpu"] / r["wall"])
+        busy.append(r["tree_cpu"] / r["wall"])
+        busy_single.append(r1["tree_cpu"] / r1["wall"])
     print(f"  serial loops and 2 workers done, load {os.getloadavg()[0]:.2f}; parent max RSS {_maxrss_mb():.0f} MB")
     slowdown = contention()
     results = [serial, single, best("LocalCluster 1 worker", work / "out-l1", engine="dask", workers=1), two]
@@ -218,11 +226,12 @@ def main() -> None:
           f"median {statistics.median(pairs):.2f}x")
     print(f"2 workers vs the serial loop with 1 git process per repository: "
           f"{', '.join(f'{x:.2f}x' for x in pairs_single)}; median {statistics.median(pairs_single):.2f}x")
-    cores = statistics.median(busy)
-    print(f"bound on 2 cores: the serial loop keeps {cores:.2f} cores busy, and two copies of a pure-Python loop run "
-          f"{slowdown:.3f}x slower side by side than alone; so even with no overhead at all 2 workers reach at "
-          f"most 2 / ({cores:.2f} x {slowdown:.3f}) = {2 / (cores * slowdown):.2f}x the serial loop, and "
-          f"2 / {slowdown:.3f} = {2 / slowdown:.2f}x the one-process loop")
+    cores, cores1 = statistics.median(busy), statistics.median(busy_single)
+    print(f"bound on 2 cores: the serial loop's own processes keep {cores:.2f} cores busy ({cores1:.2f} with one git "
+          f"process per repository: git diffs while Python parses), and two copies of a pure-Python loop run "
+          f"{slowdown:.3f}x slower side by side than alone; so with no overhead at all 2 workers would reach "
+          f"2 / ({cores:.2f} x {slowdown:.3f}) = {2 / (cores * slowdown):.2f}x the serial loop and "
+          f"{2 / (cores1 * slowdown):.2f}x the one-process loop")
     if overhead_noop is not None:
         print(f"no-op task round trip on the external scheduler: {1000 * overhead_noop:.1f} ms per task")
     if memory:

@@ -96,8 +96,10 @@ def _run_dask(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[d
         else:
             n = workers or default_workers()
             # the dashboard on a free port of this machine only (None still tries :8787 on every interface)
+            # Dask's own logs stay quiet: a failed or lost task is a result row with its one-line error,
+            # and a worker's heartbeat that races the shutdown printed a traceback at the end of a good run
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
-                                   silence_logs=logging.ERROR)
+                                   silence_logs=logging.CRITICAL)
             client = Client(cluster)
     except AssessError:
         raise
