@@ -36,16 +36,22 @@ def observational_speedup(commits: pd.DataFrame) -> dict[str, Any]:
     gap = work.groupby("person")["author_time"].diff().dt.total_seconds() / 60
     work["minutes"] = gap
     work = work[(work["minutes"] > 0) & (work["minutes"] <= SESSION_HOURS * 60)]
+    # rows whose size gives no finite log (a missing or negative line count) are left out, as the
+    # statsmodels formula fit this replaced left out its missing rows
+    work["log_lines"] = np.log((work["added"] + work["deleted"] + 1).astype(float))
+    work = work[np.isfinite(work["log_lines"])]
     work["ai"] = ((work["class"] == "ai") & (work["confidence"] != "low")).astype(int)
     n_ai, n_other = int(work["ai"].sum()), int((1 - work["ai"]).sum())
     base.update({"n": int(len(work)), "n_ai": n_ai, "n_other": n_other, "n_authors": int(work["person"].nunique())})
     if len(work) < MIN_ROWS or n_ai < MIN_EACH_ARM or n_other < MIN_EACH_ARM:
         return {**base, "estimate": None,
                 "reason": f"too few timed changes (need {MIN_ROWS}, with {MIN_EACH_ARM} in each group)"}
-    from assess.speedup.ols import ols_fit
+    from assess.speedup.ols import ols_fit_identified
 
     y = np.log(work["minutes"].to_numpy(dtype=float))
-    log_lines = np.log((work["added"] + work["deleted"] + 1).to_numpy(dtype=float))
+    if np.ptp(y) == 0:  # a perfect fit: an effect of exactly 0 with no error would be an artefact, not evidence
+        return {**base, "estimate": None, "reason": "every timed change is the same number of minutes apart"}
+    log_lines = work["log_lines"].to_numpy(dtype=float)
     # treatment coding of the author with the first author (sorted) as reference, as patsy's C(person)
     levels, codes = np.unique(work["person"].to_numpy(dtype=object), return_inverse=True)
     dummies = (codes[:, None] == np.arange(1, len(levels))[None, :]).astype(float)
@@ -53,7 +59,10 @@ def observational_speedup(commits: pd.DataFrame) -> dict[str, Any]:
     if design.shape[0] <= design.shape[1]:  # as many authors as timed changes: nothing left to estimate from
         return {**base, "estimate": None, "reason": "too few timed changes for the number of authors"}
     with np.errstate(divide="ignore", invalid="ignore"):
-        params, bse = ols_fit(design, y, clusters=codes if len(levels) > 1 else None)
+        params, bse, identified = ols_fit_identified(design, y, clusters=codes if len(levels) > 1 else None)
+    if not identified[1]:  # AI-attributed is a combination of authors and sizes: e.g. one author made every AI change
+        return {**base, "estimate": None,
+                "reason": "AI-attributed changes cannot be told apart from who made them or their size"}
     beta, se = float(params[1]), float(bse[1])
     if not (np.isfinite(beta) and np.isfinite(se)):  # e.g. one change carries all the leverage (HC3)
         return {**base, "estimate": None, "reason": "the timed changes do not identify an effect"}

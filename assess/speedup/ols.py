@@ -23,6 +23,18 @@ def ols_fit(design: np.ndarray, y: np.ndarray, *, clusters: np.ndarray | None = 
     """Coefficients and standard errors of ``y ~ design`` (the design includes its intercept).
 
     ``clusters``: one integer label per row for cluster-robust errors (CRV1); without it, HC3."""
+    params, bse, _ = ols_fit_identified(design, y, clusters=clusters)
+    return params, bse
+
+
+def ols_fit_identified(design: np.ndarray, y: np.ndarray, *,
+                       clusters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``ols_fit`` plus, per column, whether the data identify its coefficient.
+
+    A column that is a combination of the others (all of one author's changes AI-attributed, say)
+    still gets statsmodels' minimum-norm figure and a finite error, but that figure is an artefact
+    of the pseudo-inverse, not an estimate. Column j is identified when the unit vector e_j lies in
+    the design's row space, i.e. when the projection pinv(X) X keeps it: (pinv(X) X)_jj = 1."""
     x = np.asarray(design, dtype=float)
     y = np.asarray(y, dtype=float)
     pinv_x = np.linalg.pinv(x, rcond=1e-15)  # statsmodels' default cut-off for pinv
@@ -40,4 +52,5 @@ def ols_fit(design: np.ndarray, y: np.ndarray, *, clusters: np.ndarray | None = 
         leverage = np.einsum("ij,ji->i", x, pinv_x)
         scale = (resid / (1.0 - leverage)) ** 2
         cov = (pinv_x * scale) @ pinv_x.T
-    return params, np.sqrt(np.diag(cov))
+    identified = np.abs(np.einsum("ij,ji->i", pinv_x, x) - 1.0) < 1e-6
+    return params, np.sqrt(np.diag(cov)), identified
