@@ -127,6 +127,30 @@ def check_yaml_node(path: Path, root: yaml.Node | None) -> None:
             stack.append((child, depth + 1, False))
 
 
+def check_yaml_depth(path: Path, text: str) -> None:
+    """Refuse a document nesting more than :data:`MAX_YAML_DEPTH` collections, from the event stream,
+    before anything composes it. Reason: libyaml's composer (``CSafeLoader``) recurses in C, and a
+    teams or survey file of ``[[[[…`` or ``- - - …`` some 50,000 deep overflows the C stack: the
+    process dies of a segmentation fault, with no message, before a RecursionError can be raised.
+    The parser itself is iterative. Syntax errors are left to the composer, which names them."""
+    loader = _BASE(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise InputError(path, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                                     line=event.start_mark.line + 1)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
@@ -142,6 +166,7 @@ def _first_line(exc: BaseException) -> str:
 
 def parse_yaml_text(path: Path, text: str) -> Any:
     """Compose, check the limits, then construct plain data (safe loader: no Python objects)."""
+    check_yaml_depth(path, text)
     loader = _LOADER(text)
     try:
         try:
@@ -246,6 +271,7 @@ def load_built(path: str | Path, kind: str, build: Callable[[LocatedYaml], T]) -
 def load_with_lines(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
     """Parse ``text`` (from ``path``) into plain Python data and a map from a JSON path
     (tuple of keys/indices) to the 1-based line where that value starts."""
+    check_yaml_depth(path, text)
     try:
         node = yaml.compose(text, Loader=_BASE)
     except yaml.MarkedYAMLError as exc:

@@ -67,3 +67,24 @@ def test_record_and_registration_do_not_import_each_other():
     assert "assess.speedup.record" not in _imports("registration")
     assert "assess.speedup.results" in _imports("registration") and "assess.speedup.results" in _imports("record")
     assert "assess.speedup.record" not in _imports("results") and "assess.speedup.registration" not in _imports("results")
+
+
+@pytest.mark.parametrize("body", ["[" * 60_000 + "]" * 60_000, "\n" + "- " * 60_000 + "x"],
+                         ids=["flow", "block"])
+def test_a_deeply_nested_file_is_refused_not_a_segfault(tmp_path, body):
+    # libyaml's composer recurses in C: this used to kill the process (SIGSEGV, no message), so it
+    # runs in a child process where a crash is a failed assertion, not a lost test run
+    import subprocess
+    import sys
+
+    f = tmp_path / "teams.yaml"
+    f.write_text("teams: " + body + "\n")
+    code = ("import sys\nfrom pathlib import Path\nfrom assess.errors import InputError\n"
+            "from assess.yamlfile import load_with_lines, load_yaml\n"
+            "p = Path(sys.argv[1])\n"
+            "for load in (load_yaml, lambda p: load_with_lines(p, p.read_text())):\n"
+            "    try:\n        load(p)\n    except InputError as exc:\n        print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and all("teams.yaml:" in ln and "nested more than 100 levels deep" in ln for ln in lines)
