@@ -43,6 +43,11 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    # dir() and help() list the public names before their first use, as when they were imported eagerly
+    return sorted(set(globals()) | set(_LAZY))
+
+
 def build_report(repos: Sequence[str | Path] = (), survey: Sequence[str | Path] | None = None,
                  study: str | Path | None = None, *, show_identities: bool = False,
                  window_days: int = defaults.WINDOW_DAYS, rev: str = defaults.REV, since: str | None = None,
