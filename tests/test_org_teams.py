@@ -16,6 +16,7 @@ from orgfixture import make_org, make_repo
 from assess.errors import InputError
 from assess.org import OrgOptions, run_org
 from assess.org.report import org_errors
+from assess.org.store import OrgStore
 from assess.org.teams import load_teams
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +77,8 @@ def test_people_count_where_they_commit(org):
     people = json.loads((out / "repos" / mono["key"] / "evidence.json").read_text())
     assert people["repository"]["commits"] == len(commits) == 90
     # gamma: dev0, dev3, dev6 (team0) and dev2; beta: dev1, dev4, dev7 (team1); dev5 and dev8 in no team
-    gamma = json.loads((out / "repos" / mono["key"] / "people-gamma.json").read_text())["evidence"]
-    beta = json.loads((out / "repos" / mono["key"] / "people-beta.json").read_text())["evidence"]
+    people_evidence = OrgStore(out).people_evidence(mono["key"])
+    gamma, beta = people_evidence["gamma"], people_evidence["beta"]
     assert gamma["identities"]["humans"] == 4 and beta["identities"]["humans"] == 3
     assert (commits["team"] == "gamma").sum() == gamma["repository"]["commits"]
     assert (commits["team"] == "beta").sum() == beta["repository"]["commits"]
@@ -170,3 +171,21 @@ def test_cli_exit_codes_and_list_file_with_clone_url(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = {r["source"]: r for r in json.loads((tmp_path / "out2" / "org.json").read_text())["repositories"]}
     assert rows["broken"]["status"] == "failed" and "\n" not in rows["broken"]["error"]
+
+
+def test_people_teams_whose_names_share_a_slug_keep_their_own_commits(tmp_path):
+    # "team a" and "team-a" both slug to team-a: the second team's people file replaced the first's
+    src = tmp_path / "src"
+    make_repo(src / "mono", 60, seed=7, ai_bias=0.5)
+    teams = _write(tmp_path / "teams.yaml", "teams:\n  'team a':\n    people: ['*@team0.example.com']\n"
+                                            "  team-a:\n    people: ['*@team1.example.com']\n")
+    result = run_org([str(src)], tmp_path / "out", teams_file=teams, engine="serial",
+                     options=OrgOptions(use_cache=False), min_group=1, team_reports=False)
+    by_name = {t["name"]: t for t in result["teams"]}
+    assert by_name["team a"]["people_in"] == ["mono"] and by_name["team-a"]["people_in"] == ["mono"]
+    assert by_name["team a"]["people_at_least"] > 0 and by_name["team-a"]["people_at_least"] > 0
+    mono = result["repositories"][0]["key"]
+    evidence = OrgStore(tmp_path / "out").people_evidence(mono)
+    commits = pd.read_parquet(tmp_path / "out" / "repos" / mono / "commits.parquet")
+    for team in ("team a", "team-a"):
+        assert evidence[team]["repository"]["commits"] == (commits["team"] == team).sum() > 0

@@ -3,7 +3,7 @@ entry per repository (written last and atomically: the commit point of that repo
 two runs never write the same folder, and the DuckDB roll-up.
 
     DIR/repos/<key>/commits.parquet, attribution.parquet, placement.parquet, evidence.json,
-                    people-<team>.json (evidence of a team's people, for repositories no team owns),
+                    people-<team>-<digest>.json (evidence of a team's people, for repositories no team owns),
                     entry.json
     DIR/manifest.json   every repository's entry and the run's options
     DIR/org.duckdb      tables commits, attribution, placement, repositories over all of them
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -32,6 +33,14 @@ MAX_ENTRY_BYTES = 10 << 20  # an entry is a few hundred bytes; anything larger i
 
 def team_slug(team: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", team).strip(".-")[:60] or "team"
+
+
+def people_file(team: str) -> str:
+    """The file of one team's people's evidence in a repository. The slug alone is not unique ("team a"
+    and "team-a", or two long names sharing their first 60 characters): the second team's file
+    replaced the first's, and that team lost its commits. The name's digest keeps them apart."""
+    digest = hashlib.sha256(team.encode("utf-8")).hexdigest()[:10]
+    return f"people-{team_slug(team)}-{digest}.json"
 
 
 class OrgStore:
@@ -105,7 +114,7 @@ class OrgStore:
             for old in d.glob("people-*.json"):
                 old.unlink()
             for team, evidence in row["team_evidence"].items():
-                write_json(d / f"people-{team_slug(team)}.json", {"team": team, "evidence": evidence})
+                write_json(d / people_file(team), {"team": team, "evidence": evidence})
             entry["level"] = row["evidence"]["level"]["overall"]
             entry["people_teams"] = sorted(row["team_evidence"])
         write_json(d / "entry.json", entry)  # last: the repository counts as finished from here on
