@@ -9,6 +9,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from assess.terminal import clean
+
 _SCRIPT_UNSAFE = {
     "<": "\\u003c",  # covers </script> and <!--
     ">": "\\u003e",
@@ -44,7 +46,9 @@ def md_text(value: Any) -> str:
     """Text for Markdown: emphasis, code, link, table and HTML characters escaped (``<``/``>`` as
     entities so no HTML reaches a renderer), a block marker at the start neutralised, newlines
     flattened (a value must stay within its line or table cell)."""
-    text = " ".join(str(value).split())
+    # control characters shown, not sent: `cat report.md` in a terminal would run an ESC sequence
+    # from a hostile repository name or commit trailer (bidi overrides would reorder the line)
+    text = clean(" ".join(str(value).split()))
     text = text.replace("&", "&amp;")
     text = _MD_SPECIAL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(1), "\\" + m.group(1)), text)
     if _MD_LINE_START.match(text):
