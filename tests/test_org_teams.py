@@ -189,3 +189,15 @@ def test_people_teams_whose_names_share_a_slug_keep_their_own_commits(tmp_path):
     commits = pd.read_parquet(tmp_path / "out" / "repos" / mono / "commits.parquet")
     for team in ("team a", "team-a"):
         assert evidence[team]["repository"]["commits"] == (commits["team"] == team).sum() > 0
+
+
+def test_progress_shows_a_hostile_repository_name_without_sending_its_escapes(tmp_path):
+    src = tmp_path / "src"
+    make_repo(src / "fine", 12, seed=3)
+    hostile = src / "br\x1b]0;PWNED\x07ok\x1b[2J"
+    hostile.mkdir()
+    (hostile / ".git").write_text("gitdir: /nowhere\n")  # fails, so the progress line names it
+    proc = _cli(str(src), "-o", str(tmp_path / "out"), "--serial", "--no-team-reports", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stderr and "\x07" not in proc.stderr
+    assert "br^[]0;PWNED\\x07ok^[[2J: failed" in proc.stderr

@@ -92,7 +92,9 @@ def org_command(sources: tuple[str, ...], out_dir: str, teams_file: str | None, 
 
     def progress(p: Progress) -> None:
         last = p.last or {}
-        note = "" if last.get("status") in ("ok", "skipped-unchanged") else f" — {last.get('name')}: {last.get('status')}"
+        # the name is a folder's or a forge's: shown, never sent to the terminal as an escape sequence
+        note = ("" if last.get("status") in ("ok", "skipped-unchanged")
+                else f" — {clean_line(str(last.get('name')))}: {last.get('status')}")
         click.echo(f"[{p.finished}/{p.total}] done {p.done}, unchanged {p.skipped}, failed {p.failed}, "
                    f"about {_duration(p.seconds_left())} left{note}", err=True)
 
