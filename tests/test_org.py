@@ -168,3 +168,32 @@ def test_output_folder_is_locked(tmp_path):
                 pass
     with OrgStore(tmp_path / "out"):  # released when the first run ends
         pass
+
+
+def test_ctrl_c_during_the_rollup_is_an_interrupt_not_an_internal_error(tmp_path, monkeypatch):
+    # DuckDB answers SIGINT in a query with RuntimeError("Query interrupted") (measured on duckdb 2.0:
+    # `assess org` then exited 70 with "internal error"); the store turns it back into the interrupt
+    import duckdb
+
+    from assess.org.store import OrgStore
+
+    real_connect = duckdb.connect
+
+    class Interrupted:
+        def __init__(self, path: str) -> None:
+            self.con = real_connect(path)
+
+        def execute(self, *args, **kwargs):
+            raise RuntimeError("Query interrupted")
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    make_org(tmp_path / "src", 2, empty=False, broken=False)
+    run_org([str(tmp_path / "src")], tmp_path / "out", engine="serial", options=OrgOptions(use_cache=False),
+            team_reports=False)
+    monkeypatch.setattr(duckdb, "connect", Interrupted)
+    with OrgStore(tmp_path / "out") as store, pytest.raises(KeyboardInterrupt):
+        store.rollup(list(store.entries()))
+    assert not list((tmp_path / "out").glob(".org.duckdb.*"))  # no half-written database left
+    assert (tmp_path / "out" / "org.duckdb").exists()  # the previous run's roll-up is kept

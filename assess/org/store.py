@@ -43,6 +43,15 @@ def people_file(team: str) -> str:
     return f"people-{team_slug(team)}-{digest}.json"
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """DuckDB turns a Ctrl-C during a query into its own error (``RuntimeError: Query interrupted``,
+    or ``InterruptException``) and swallows the KeyboardInterrupt."""
+    import duckdb
+
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and str(exc).strip().lower() == "query interrupted")
+
+
 class OrgStore:
     """Open with ``with OrgStore(path) as store``: creates the folder and holds its lock."""
 
@@ -167,9 +176,11 @@ class OrgStore:
                 con.unregister("repositories_frame")
             con.close()
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as exc:
             con.close()
             if tmp.exists():
                 tmp.unlink()
+            if _interrupted(exc):  # Ctrl-C during a query: the run was interrupted, not an internal error
+                raise KeyboardInterrupt from None
             raise
         return target
