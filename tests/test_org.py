@@ -197,3 +197,35 @@ def test_ctrl_c_during_the_rollup_is_an_interrupt_not_an_internal_error(tmp_path
         store.rollup(list(store.entries()))
     assert not list((tmp_path / "out").glob(".org.duckdb.*"))  # no half-written database left
     assert (tmp_path / "out" / "org.duckdb").exists()  # the previous run's roll-up is kept
+
+
+def test_ctrl_c_while_a_worker_waits_prints_no_worker_traceback(tmp_path):
+    # the tail of a run: one large repository keeps one worker busy, the other waits; a terminal's
+    # Ctrl-C reaches the whole process group, and the waiting worker printed its KeyboardInterrupt and
+    # CancelledError tracebacks over the terminal
+    import signal
+    import subprocess
+    import sys
+
+    from orgfixture import make_repo
+
+    make_repo(tmp_path / "src" / "large", 15_000, seed=1)
+    make_repo(tmp_path / "src" / "small", 10, seed=2)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.Popen([sys.executable, "-m", "assess", "org", str(tmp_path / "src"), "-o", str(tmp_path / "out"),
+                             "--workers", "2", "--no-cache", "--no-team-reports"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        first = proc.stderr.readline()  # the small repository is done: one worker now waits
+        assert first.startswith("[1/2]"), first
+        os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        rest = proc.stderr.read()
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, rest
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest[-2000:]
+    assert rest.strip().splitlines()[-1] == "assess: interrupted"

@@ -101,6 +101,9 @@ def _run_dask(tasks: Sequence[Task], options: OrgOptions, on_result: Callable[[d
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                                    silence_logs=logging.CRITICAL)
             client = Client(cluster)
+            from assess.org.workersignals import IgnoreInterrupt
+
+            client.register_plugin(IgnoreInterrupt())  # Ctrl-C stops this process, which closes the cluster
     except AssessError:
         raise
     except Exception as exc:  # noqa: BLE001 - a cluster that cannot start is one line, not a traceback
