@@ -1,0 +1,66 @@
+"""Logs that record no token counts (Claude Code transcripts rendered to Markdown, SpecStory): their
+tokens and cost are unknown, never printed as $0.00 nor compared with the factory marker.
+
+Found on a real repository (committed `.claude/transcripts/*.md`): `sessions summary` printed
+"cost $0.00", "median cost per engineer-day $0.00" and the report's months said "below" the marker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from sessionfixtures import CLAUDE_MD, write_text
+
+from assess.cli import main
+from assess.sessions.collect import collect
+from assess.sessions.summary import all_metrics, summarise
+from assess.sessions.synthetic import write_claude_logs
+
+
+def _transcripts(folder: Path) -> Path:
+    write_text(folder / ".claude" / "transcripts" / "2026-02-13T23-56-00-look.md", CLAUDE_MD)
+    return folder
+
+
+def test_summary_of_tokenless_logs_says_unknown_not_zero(tmp_path: Path) -> None:
+    logs = _transcripts(tmp_path / "repo")
+    out = tmp_path / "s.json"
+    r = CliRunner().invoke(main, ["sessions", "summary", str(logs), "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    assert doc["totals"]["sessions"] == 1 and doc["totals"]["sessions_without_tokens"] == 1
+    assert doc["cost_per_engineer_day"]["median"] is None
+    assert doc["cost_per_engineer_day"]["share_at_or_above_marker"] is None
+    assert all(d["cost_usd_per_engineer_day"] is None for d in doc["person_days"] + doc["team_months"])
+    assert any("claude-markdown" in n and "unknown, not zero" in n for n in doc["notes"])
+    assert "$0.00" not in r.output
+    assert "tokens and cost: unknown" in r.output and "per engineer-day unknown" in r.output
+
+
+def test_tokenless_sessions_are_left_out_of_cost_per_engineer_day_not_averaged_as_zero(tmp_path: Path) -> None:
+    write_claude_logs(tmp_path / "logs", engineers=2, days=3)
+    _transcripts(tmp_path / "logs")
+    ms = all_metrics(collect([tmp_path / "logs"]))
+    assert {m.source for m in ms} >= {"claude-code", "claude-markdown"}
+    doc = summarise(collect([tmp_path / "logs"]), ms)
+    priced = [d for d in doc["person_days"] if not d["sessions_without_tokens"]]
+    unpriced = [d for d in doc["person_days"] if d["sessions_without_tokens"]]
+    assert priced and unpriced and all(d["cost_usd"] > 0 for d in priced)
+    assert all(d["cost_usd_per_engineer_day"] is None for d in unpriced)
+    mean = sum(d["cost_usd"] for d in priced) / len(priced)
+    assert doc["cost_per_engineer_day"]["mean"] == round(mean, 2)
+    assert doc["totals"]["sessions_without_tokens"] == 1
+
+
+def test_report_shows_unknown_cost_for_tokenless_logs(tmp_path: Path) -> None:
+    logs = _transcripts(tmp_path / "repo")
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(main, ["report", "--sessions", str(logs), "--min-group", "1", "--no-cache", "-q",
+                                  "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    html = out.read_text()
+    md = out.with_suffix(".md").read_text()
+    assert "Tokens and cost: unknown" in html and "$0.00" not in html
+    assert ">unknown</td>" in html and ">below</td>" not in html
+    assert "tokens and cost unknown" in md and "cost $0.00" not in md
