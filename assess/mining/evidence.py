@@ -205,8 +205,10 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
                        "that may never have been merged.")
     low = int(((c["class"] == "ai") & (c["confidence"] == "low")).sum())
     if low:
-        caveats.append(f"{low} commits carry only an editor-level 'assisted' marker (low confidence; e.g. VS Code "
-                       "adds a Copilot co-author trailer that was reported on hand-written commits).")
+        caveats.append(f"{low} commit{' carries' if low == 1 else 's carry'} only an 'assisted' marker that a tool "
+                       "adds by itself (low confidence; e.g. VS Code and Copilot CLI add a Copilot co-author trailer, "
+                       "reported on hand-written commits too): counted in the AI share of commits, not in the "
+                       "placement.")
     if "channel" in c and (c["channel"] == "cadence").any():
         inferred = c[c["channel"] == "cadence"]
         caveats.append(f"{len(inferred)} commits under people's identities are attributed to agents from machine "
