@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from sessionfixtures import CLAUDE_MD, write_text
+from sessionfixtures import CLAUDE_MD, Claude, jl, write_text
 
 from assess.cli import main
 from assess.sessions.collect import collect
@@ -64,3 +64,25 @@ def test_report_shows_unknown_cost_for_tokenless_logs(tmp_path: Path) -> None:
     assert "Tokens and cost: unknown" in html and "$0.00" not in html
     assert ">unknown</td>" in html and ">below</td>" not in html
     assert "tokens and cost unknown" in md and "cost $0.00" not in md
+
+
+def test_a_model_missing_from_the_price_table_makes_that_day_cost_unknown(tmp_path: Path) -> None:
+    """A local model (Aider with Qwen on a real repository) printed 'median cost per engineer-day $0.00'."""
+    logs = tmp_path / "cfg" / "projects" / "acme"
+    priced, local = Claude("s-priced"), Claude("s-local", cwd="/home/eve/other")
+    jl(logs / "a.jsonl", [priced.prompt(0), priced.assistant(1, "m1", "r1", read=2_000_000),
+                          priced.assistant(5, "m2", "r2", read=2_000_000)])
+    jl(logs / "b.jsonl", [local.prompt(0),
+                          local.assistant(2, "m3", "r3", model="qwen3.5-9b-local"),
+                          local.assistant(6, "m4", "r4", model="qwen3.5-9b-local")])
+    out = tmp_path / "s.json"
+    r = CliRunner().invoke(main, ["sessions", "summary", str(tmp_path / "cfg"), "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    assert doc["totals"]["unpriced_models"] == ["qwen3.5-9b-local"]
+    assert doc["totals"]["sessions_cost_unknown"] == 1
+    known = [d for d in doc["person_days"] if not d["sessions_cost_unknown"]]
+    unknown = [d for d in doc["person_days"] if d["sessions_cost_unknown"]]
+    assert len(known) == 1 and len(unknown) == 1 and unknown[0]["cost_usd_per_engineer_day"] is None
+    assert doc["cost_per_engineer_day"]["median"] == round(known[0]["cost_usd"], 2) > 0
+    assert "unpriced models: qwen3.5-9b-local" in r.output

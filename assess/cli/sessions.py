@@ -104,12 +104,14 @@ def _print_summary(doc: dict) -> None:
                    f"{' (lower bound)' if t['output_tokens_lower_bound'] else ''}, cache read {tok['cache_read']:,}, "
                    f"cache write {tok['cache_write']:,}; cost ${t['cost_usd']:,.2f} "
                    f"({doc['price_table']['name']} {doc['price_table']['version']})"
-                   + (f"; {tokenless} session(s) without token counts are not in these totals" if tokenless else ""))
+                   + (f"; {tokenless} session(s) without token counts are not in these totals" if tokenless else "")
+                   + (f"; unpriced models: {', '.join(t['unpriced_models'])} (their cost is not in this figure)"
+                      if t.get("unpriced_models") else ""))
     days = doc["person_days"]
     median = doc["cost_per_engineer_day"]["median"]
     if days:
         click.echo(f"  {len(days)} engineer-day(s); median cost per engineer-day "
-                   + (f"${median:,.2f}" if median is not None else "unknown (no engineer-day with token counts)")
+                   + (f"${median:,.2f}" if median is not None else "unknown (no engineer-day whose cost is known)")
                    + f" (factory marker ${doc['factory_marker_usd_per_engineer_day']:,.0f})")
     for note in doc.get("notes", []):
         click.echo(f"  note: {note}")

@@ -72,6 +72,11 @@ class SessionMetrics:
         return self.source not in TOKENLESS_SOURCES
 
     @property
+    def cost_known(self) -> bool:
+        """Tokens recorded and every model priced (a model the table lacks costs unknown, not $0)."""
+        return self.tokens_recorded and not self.unpriced_models
+
+    @property
     def touch_per_agent_hour(self) -> float | None:
         hours = self.agent_active_seconds / 3600
         return self.touch_points / hours if hours > 0 else None
@@ -213,7 +218,7 @@ def aggregate(ms: list[SessionMetrics], key: str, idle_minutes: float = IDLE_MIN
         person_days = {(m.person, utc_day(m.start)) for m in members}  # type: ignore[arg-type]
         cost = sum(m.cost_usd for m in members)
         # cost per engineer-day only over the days whose every session recorded its tokens
-        unknown_days = {(m.person, utc_day(m.start)) for m in members if not m.tokens_recorded}  # type: ignore[arg-type]
+        unknown_days = {(m.person, utc_day(m.start)) for m in members if not m.cost_known}  # type: ignore[arg-type]
         priced_days = person_days - unknown_days
         priced_cost = sum(m.cost_usd for m in members if (m.person, utc_day(m.start)) in priced_days)  # type: ignore[arg-type]
         chains = headless_chains(members, idle_minutes)
@@ -236,6 +241,7 @@ def aggregate(ms: list[SessionMetrics], key: str, idle_minutes: float = IDLE_MIN
             "cost_usd": round(cost, 4),
             "cost_usd_per_engineer_day": round(priced_cost / len(priced_days), 4) if priced_days else None,
             "sessions_without_tokens": sum(1 for m in members if not m.tokens_recorded),
+            "sessions_cost_unknown": sum(1 for m in members if not m.cost_known),
             "models": dict(sorted(models.items())),
         }
         if key == "person-day":

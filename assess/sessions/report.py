@@ -26,7 +26,7 @@ def report_section(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
         return None  # not a sessions summary (e.g. a substitute source in tests)
     t = evidence["totals"]
     days = evidence.get("person_days", [])
-    costs = [d["cost_usd"] for d in days if not d.get("sessions_without_tokens")]
+    costs = [d["cost_usd"] for d in days if not d.get("sessions_cost_unknown", d.get("sessions_without_tokens"))]
     runs = [x for s in evidence.get("sessions", []) for x in s.get("unattended_runs_minutes", [])]
     return {
         "kind": "logs",

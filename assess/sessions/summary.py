@@ -101,12 +101,13 @@ def summarise(coll: Collection, ms: list[SessionMetrics] | None = None, *, idle_
             "unpriced_models": sorted({u for m in ms for u in m.unpriced_models}),
             "output_tokens_lower_bound": any(m.output_lower_bound for m in ms),
             "sessions_without_tokens": sum(1 for m in ms if not m.tokens_recorded),
+            "sessions_cost_unknown": sum(1 for m in ms if not m.cost_known),
         },
         "person_days": person_days,
         "team_weeks": aggregate(ms, "team-week", idle_minutes),
         "team_months": aggregate(ms, "team-month", idle_minutes),
         "cost_per_engineer_day": cost_distribution([d["cost_usd"] for d in person_days
-                                                    if not d["sessions_without_tokens"]]),
+                                                    if not d["sessions_cost_unknown"]]),
         "skipped_lines": [{**s.as_dict(), "file": file_label(s.file, show_paths)} for s in coll.skipped],
         "skipped_line_count": coll.skipped_count,
         "files_read": coll.files,
@@ -128,5 +129,6 @@ def _notes(ms: list[SessionMetrics]) -> list[str]:
                      "carry no usable token counts: their tokens and cost are unknown, not zero; totals cover the "
                      "other sessions, and engineer-days with such a session are left out of cost per engineer-day.")
     if any(m.unpriced_models for m in ms):
-        notes.append("Some models are not in the price table; their tokens are counted but not priced.")
+        notes.append("Some models are not in the price table; their tokens are counted but not priced, and "
+                     "engineer-days with such a session are left out of cost per engineer-day.")
     return notes
