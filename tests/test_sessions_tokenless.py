@@ -14,6 +14,7 @@ from sessionfixtures import CLAUDE_MD, Claude, jl, write_text
 
 from assess.cli import main
 from assess.sessions.collect import collect
+from assess.sessions.export import combine_bundles, make_bundle
 from assess.sessions.summary import all_metrics, summarise
 from assess.sessions.synthetic import write_claude_logs
 
@@ -86,3 +87,21 @@ def test_a_model_missing_from_the_price_table_makes_that_day_cost_unknown(tmp_pa
     assert len(known) == 1 and len(unknown) == 1 and unknown[0]["cost_usd_per_engineer_day"] is None
     assert doc["cost_per_engineer_day"]["median"] == round(known[0]["cost_usd"], 2) > 0
     assert "unpriced models: qwen3.5-9b-local" in r.output
+
+
+def test_bundles_leave_days_of_unknown_cost_out_of_the_team_cost_per_engineer_day(tmp_path: Path) -> None:
+    write_claude_logs(tmp_path / "logs", engineers=1, days=2)
+    _transcripts(tmp_path / "md")
+    paths = []
+    for name, folder in (("priced", tmp_path / "logs"), ("md", tmp_path / "md")):
+        bundle = make_bundle(all_metrics(collect([folder]), show_identities=True), f"p-{name}")
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(bundle))
+        assert all(d["cost_known"] is (name == "priced") for d in bundle["days"])
+    priced_days = json.loads(paths[0].read_text())["days"]
+    team = combine_bundles(paths, floor=1)
+    per_day = team["totals"]["cost_usd_per_engineer_day"]
+    assert team["totals"]["engineer_days"] == len(priced_days) + 1
+    assert per_day["mean"] == round(sum(d["cost_usd"] for d in priced_days) / len(priced_days), 2) > 0
+    alone = combine_bundles([paths[1]], floor=1)["totals"]["cost_usd_per_engineer_day"]
+    assert alone["median"] is None and alone["share_at_or_above_factory_marker"] is None
