@@ -15,6 +15,7 @@ from sessionfixtures import CLAUDE_MD, Claude, jl, write_text
 from assess.cli import main
 from assess.sessions.collect import collect
 from assess.sessions.export import combine_bundles, make_bundle
+from assess.sessions.report import report_section
 from assess.sessions.summary import all_metrics, summarise
 from assess.sessions.synthetic import write_claude_logs
 
@@ -105,3 +106,12 @@ def test_bundles_leave_days_of_unknown_cost_out_of_the_team_cost_per_engineer_da
     assert per_day["mean"] == round(sum(d["cost_usd"] for d in priced_days) / len(priced_days), 2) > 0
     alone = combine_bundles([paths[1]], floor=1)["totals"]["cost_usd_per_engineer_day"]
     assert alone["median"] is None and alone["share_at_or_above_factory_marker"] is None
+
+
+def test_a_bundle_month_of_unknown_cost_is_not_below_the_factory_marker(tmp_path: Path) -> None:
+    _transcripts(tmp_path / "md")
+    bundle = make_bundle(all_metrics(collect([tmp_path / "md"]), show_identities=True), "p-md")
+    path = tmp_path / "md.json"
+    path.write_text(json.dumps(bundle))
+    section = report_section(combine_bundles([path], floor=1) | {"kind": "bundles"})
+    assert section["months"] and all(m["reaches_factory_marker"] is None for m in section["months"])

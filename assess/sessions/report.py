@@ -88,7 +88,8 @@ def _from_bundles(team: dict[str, Any]) -> dict[str, Any]:
                     "touch_points_per_agent_hour": m["touch_points_per_agent_hour"], "tokens": m["tokens"],
                     "cost_usd": m["cost_usd"], "cost_usd_per_engineer_day": m["cost_usd_per_engineer_day"]["mean"],
                     "sessions_without_tokens": 0,
-                    "reaches_factory_marker": (m["cost_usd_per_engineer_day"]["mean"] or 0) >= FACTORY_USD_PER_ENGINEER_DAY}
+                    "reaches_factory_marker": (None if m["cost_usd_per_engineer_day"]["mean"] is None
+                                               else m["cost_usd_per_engineer_day"]["mean"] >= FACTORY_USD_PER_ENGINEER_DAY)}
                    for m in team.get("months", [])],
         "joins": [],
         "notes": ([team["note"]] if team.get("note") else []) + (
