@@ -69,6 +69,17 @@ def shown_path(path: str | None) -> str | None:
         return PurePath(path).name or path
 
 
+def shown_remote(remote: str | None) -> str | None:
+    """A remote URL as written without ``--show-identities``: a clone of a local folder has that
+    folder (home, client names) as its origin, so a local path or ``file:`` URL is cut like
+    :func:`shown_path`; a forge URL (already without credentials) is kept for commit links."""
+    if not remote:
+        return remote
+    if remote.startswith(("/", "~", ".", "\\\\")) or remote.lower().startswith("file:") or re.match(r"^[A-Za-z]:[\\/]", remote):
+        return shown_path(remote.rstrip("/\\"))
+    return remote
+
+
 def private_evidence_paths(evidence: dict[str, Any]) -> dict[str, Any]:
     """A copy of one repository's evidence (``assess repo --json``) with its absolute paths cut to
     :func:`shown_path`: the repository folder, the attribution catalogues, the rubric of its level."""
@@ -78,6 +89,8 @@ def private_evidence_paths(evidence: dict[str, Any]) -> dict[str, Any]:
     repo = e.get("repository") or {}
     if repo.get("path"):
         repo["path"] = shown_path(repo["path"])
+    if repo.get("remote"):
+        repo["remote"] = shown_remote(repo["remote"])
     catalogue = (e.get("attribution") or {}).get("catalogue") or {}
     if isinstance(catalogue.get("files"), list):
         catalogue["files"] = [shown_path(f) for f in catalogue["files"]]
@@ -92,6 +105,7 @@ def private_report_paths(doc: dict[str, Any]) -> dict[str, Any]:
     evidence blocks are copied first: the caller's evidence is not changed)."""
     for repo in doc.get("repositories") or []:
         repo["path"] = shown_path(repo.get("path"))
+        repo["remote"] = shown_remote(repo.get("remote"))
     for block in (doc.get("methods") or {}, doc.get("team_level") or {}):
         rubric = block.get("rubric")
         if isinstance(rubric, dict) and rubric.get("file"):

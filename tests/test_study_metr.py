@@ -21,7 +21,9 @@ METR_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "metr-2025"
 def metr_file() -> Path:
     if not METR_CSV.is_file():
         pytest.fail(f"METR data not found at {METR_CSV}: this checkout expects ../shared/data/metr-2025/ "
-                    "beside the clone (CI always has it)")
+                    "beside the clone (CI always has it). Elsewhere, put data_complete.csv from "
+                    "https://github.com/METR/Measuring-Early-2025-AI-on-Exp-OSS-Devs (commit 3e43037) there; "
+                    "it carries no licence, so it is not in this repository")
     return METR_CSV
 
 

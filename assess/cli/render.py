@@ -41,7 +41,8 @@ def print_repo_summary(ev: dict[str, Any], console: Console | None = None) -> No
     w = att["window"]
     console.print(f"AI share, last {ev['window']['days']} days of activity ({(w['start'] or '')[:10]} to "
                   f"{(w['end'] or '')[:10]}): {_pct(w['ai_share_commits'])} of {w['commits']:,} commits, "
-                  f"{_pct(w['ai_share_lines'])} of {w['lines']:,} changed lines")
+                  f"{_pct(w['ai_share_lines'])} of {w['lines']:,} changed lines (all files; the placement below "
+                  "counts code only)")
     months = att["by_month"][-12:]
     if months:
         t = Table(title="AI share per month (last 12 months of history)", show_edge=False)

@@ -95,15 +95,26 @@ def _print_summary(doc: dict) -> None:
                f"({t['touch_points_per_agent_hour'] if t['touch_points_per_agent_hour'] is not None else '-'} per agent-hour); "
                f"human prompts {t['human_prompts']}, program prompts {t['program_prompts']}, interrupts {t['interrupts']}")
     click.echo(f"  longest unattended stretch {t['longest_unattended_minutes']:.0f} min")
-    click.echo(f"  tokens: input {tok['input']:,}, output {tok['output']:,}"
-               f"{' (lower bound)' if t['output_tokens_lower_bound'] else ''}, cache read {tok['cache_read']:,}, "
-               f"cache write {tok['cache_write']:,}; cost ${t['cost_usd']:,.2f} "
-               f"({doc['price_table']['name']} {doc['price_table']['version']})")
+    tokenless = t.get("sessions_without_tokens", 0)
+    if t["sessions"] and tokenless == t["sessions"]:
+        click.echo(f"  tokens and cost: unknown (these logs record no usable token counts: "
+                   f"{', '.join(t['sources'])})")
+    else:
+        click.echo(f"  tokens: input {tok['input']:,}, output {tok['output']:,}"
+                   f"{' (lower bound)' if t['output_tokens_lower_bound'] else ''}, cache read {tok['cache_read']:,}, "
+                   f"cache write {tok['cache_write']:,}; cost ${t['cost_usd']:,.2f} "
+                   f"({doc['price_table']['name']} {doc['price_table']['version']})"
+                   + (f"; {tokenless} session(s) without token counts are not in these totals" if tokenless else "")
+                   + (f"; unpriced models: {', '.join(t['unpriced_models'])} (their cost is not in this figure)"
+                      if t.get("unpriced_models") else ""))
     days = doc["person_days"]
+    median = doc["cost_per_engineer_day"]["median"]
     if days:
         click.echo(f"  {len(days)} engineer-day(s); median cost per engineer-day "
-                   f"${doc['cost_per_engineer_day']['median']:,.2f} "
-                   f"(factory marker ${doc['factory_marker_usd_per_engineer_day']:,.0f})")
+                   + (f"${median:,.2f}" if median is not None else "unknown (no engineer-day whose cost is known)")
+                   + f" (factory marker ${doc['factory_marker_usd_per_engineer_day']:,.0f})")
+    for note in doc.get("notes", []):
+        click.echo(f"  note: {note}")
     if t["models"]:
         click.echo("  models: " + ", ".join(f"{k} ({v})" for k, v in t["models"].items()))
     for j in doc.get("joins", []):

@@ -178,7 +178,7 @@ def authorship(s: dict[str, Any], a: dict[str, Any], r: dict[str, Any], line_rec
               commits=refs.get("ai_code_commits"))]
     if s["ai_code_commits_low"]:
         ev.append(_ev("authorship.assisted_low_confidence", s["ai_code_commits_low"],
-                      f"{s['ai_code_commits_low']} more code commits carry only an editor 'assisted' marker "
+                      f"{s['ai_code_commits_low']} more code commit(s) carry only a tool's automatic 'assisted' marker "
                       "(not counted)", "context"))
     if n == 0:
         return Dim("authorship", None, 0, 5, "none", "none", "No code-changing commits in the window.", ev)

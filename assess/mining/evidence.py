@@ -51,6 +51,12 @@ def repository_name(path: Any) -> str:
     return name
 
 
+def _top(repo: Any) -> Any:
+    """The repository's own folder (its work tree, else its git directory), whichever folder inside it
+    was given: a sub-folder's name would label the whole repository's history."""
+    return repo.work_tree if repo.work_tree is not None else repo.git_dir
+
+
 def _iso(ts: Any) -> str | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).isoformat()
 
@@ -182,6 +188,9 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
     if truncated:
         caveats.append(f"{truncated} commit message(s) longer than {MAX_MESSAGE_BYTES // 1024} KB were cut in "
                        "the middle before reading; markers in the cut part are not seen.")
+    if mining.repo.work_tree is not None and mining.repo.path != mining.repo.work_tree:
+        caveats.append("The folder given is inside the repository: the whole repository's history was mined, "
+                       "not only that folder's.")
     if mining.since or mining.until:
         caveats.append(f"History restricted to commits authored from {mining.since or 'the start'} "
                        f"to {mining.until or 'the end'}.")
@@ -196,8 +205,10 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
                        "that may never have been merged.")
     low = int(((c["class"] == "ai") & (c["confidence"] == "low")).sum())
     if low:
-        caveats.append(f"{low} commits carry only an editor-level 'assisted' marker (low confidence; e.g. VS Code "
-                       "adds a Copilot co-author trailer that was reported on hand-written commits).")
+        caveats.append(f"{low} commit{' carries' if low == 1 else 's carry'} only an 'assisted' marker that a tool "
+                       "adds by itself (low confidence; e.g. VS Code and Copilot CLI add a Copilot co-author trailer, "
+                       "reported on hand-written commits too): counted in the AI share of commits, not in the "
+                       "placement.")
     if "channel" in c and (c["channel"] == "cadence").any():
         inferred = c[c["channel"] == "cadence"]
         caveats.append(f"{len(inferred)} commits under people's identities are attributed to agents from machine "
@@ -228,7 +239,7 @@ def build_evidence(mining: RepoMining, *, window_days: int = DEFAULT_WINDOW_DAYS
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "assess", "version": __version__},
         "repository": {
-            "path": str(mining.repo.path), "name": repository_name(mining.repo.path), "head": mining.head, "rev": mining.rev,
+            "path": str(mining.repo.path), "name": repository_name(_top(mining.repo)), "head": mining.head, "rev": mining.rev,
             "commits": int(len(c)), "first": _iso(c["author_time"].min()) if len(c) else None,
             "last": _iso(c["author_time"].max()) if len(c) else None, "shallow": mining.shallow,
             "bare": mining.repo.bare, "lines_available": mining.lines_available, "remote": remote, "commit_url": forge_commit_url(remote),

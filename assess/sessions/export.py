@@ -55,6 +55,8 @@ def make_bundle(ms: list[SessionMetrics], person_id: str, *, group: str | None =
             "interrupts": r["interrupts"], "touch_points": r["touch_points"],
             "parallel_sessions": r["parallel_sessions"], "subagents": r["subagents"],
             "tokens": r["tokens"], "cost_usd": r["cost_usd"], "models": r["models"],
+            # false when a session's logs record no tokens or its model has no price: cost unknown, not 0
+            "cost_known": not r["sessions_cost_unknown"],
         }
         if include_repositories:
             entry["repositories"] = sorted({os.path.basename(m.cwd.rstrip("/\\")) for m in members if m.cwd})
@@ -70,7 +72,7 @@ def describe_bundle(bundle: dict[str, Any]) -> list[str]:
         f"This bundle holds daily aggregates for pseudonymous id {bundle['person']} (group '{bundle['group']}'):",
         f"  {len(days)} day(s)" + (f", {days[0]['day']} to {days[-1]['day']}" if days else ""),
         "  per day: numbers of sessions, prompts, interrupts and touch points; active and unattended minutes;",
-        "  tokens by kind (input, output, cache read, cache write); cost in USD; model names.",
+        "  tokens by kind (input, output, cache read, cache write); cost in USD and whether it is known; model names.",
         f"  totals: {sum(d['sessions'] for d in days)} sessions, "
         f"{sum(d['tokens']['input'] + d['tokens']['output'] + d['tokens']['cache_read'] + d['tokens']['cache_write'] for d in days):,} tokens, "
         f"${sum(d['cost_usd'] for d in days):,.2f}",
@@ -137,6 +139,7 @@ def _sum_days(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     for k in _DAY_NUMBERS + ("cost_usd", "agent_active_minutes"):
         out[k] = a.get(k, 0) + b.get(k, 0)
     out["cost_usd"] = round(out["cost_usd"], 4)
+    out["cost_known"] = a.get("cost_known", True) is not False and b.get("cost_known", True) is not False
     for k in ("longest_unattended_minutes", "parallel_sessions"):
         out[k] = max(a.get(k, 0) or 0, b.get(k, 0) or 0)
     out["tokens"] = {k: (a["tokens"].get(k, 0) or 0) + (b["tokens"].get(k, 0) or 0)
@@ -234,14 +237,15 @@ def _totals(items: list) -> dict[str, Any]:
         cost += d.get("cost_usd", 0)
         active += d.get("agent_active_minutes", 0)
         runs.extend(x for x in d.get("unattended_runs_minutes", []) if isinstance(x, (int, float)))
-        per_day_cost.append(d.get("cost_usd", 0))
+        if d.get("cost_known", True) is not False:  # bundles written before the flag: as before
+            per_day_cost.append(d.get("cost_usd", 0))
     touch_rate = nums["touch_points"] / (active / 60) if active > 0 else None
     return {
         **nums, "engineer_days": len(items), "agent_active_hours": round(active / 60, 3),
         "touch_points_per_agent_hour": round(touch_rate, 3) if touch_rate is not None else None,
         "tokens": tokens, "cost_usd": round(cost, 2),
         "cost_usd_per_engineer_day": {
-            "mean": round(cost / len(items), 2) if items else None,
+            "mean": round(sum(per_day_cost) / len(per_day_cost), 2) if per_day_cost else None,
             "median": round(statistics.median(per_day_cost), 2) if per_day_cost else None,
             "share_at_or_above_factory_marker": round(sum(1 for c in per_day_cost if c >= FACTORY_USD_PER_ENGINEER_DAY)
                                                       / len(per_day_cost), 4) if per_day_cost else None,

@@ -27,6 +27,10 @@ IDLE_MINUTES = 10.0
 RUN_BINS: tuple[tuple[str, float], ...] = (("under 5 min", 5), ("5-15 min", 15), ("15-60 min", 60),
                                             ("1-2 h", 120), ("2-4 h", 240), ("4 h or more", float("inf")))
 FACTORY_USD_PER_ENGINEER_DAY = 1000.0  # StrongDM's marker of a dark factory
+# Formats whose logs carry no usable token counts: SpecStory writes none, and the Markdown transcripts'
+# header figure is not de-duplicated (see claude_markdown). Their tokens and cost are unknown, not zero,
+# so engineer-days with such a session are left out of cost per engineer-day.
+TOKENLESS_SOURCES = frozenset({"specstory", "claude-markdown"})
 
 
 @dataclass
@@ -62,6 +66,15 @@ class SessionMetrics:
     files: list[str]
     commit_shas: list[str]
     base_commits: list[str]
+
+    @property
+    def tokens_recorded(self) -> bool:
+        return self.source not in TOKENLESS_SOURCES
+
+    @property
+    def cost_known(self) -> bool:
+        """Tokens recorded and every model priced (a model the table lacks costs unknown, not $0)."""
+        return self.tokens_recorded and not self.unpriced_models
 
     @property
     def touch_per_agent_hour(self) -> float | None:
@@ -204,6 +217,10 @@ def aggregate(ms: list[SessionMetrics], key: str, idle_minutes: float = IDLE_MIN
         touch = sum(m.touch_points for m in members)
         person_days = {(m.person, utc_day(m.start)) for m in members}  # type: ignore[arg-type]
         cost = sum(m.cost_usd for m in members)
+        # cost per engineer-day only over the days whose every session recorded its tokens
+        unknown_days = {(m.person, utc_day(m.start)) for m in members if not m.cost_known}  # type: ignore[arg-type]
+        priced_days = person_days - unknown_days
+        priced_cost = sum(m.cost_usd for m in members if (m.person, utc_day(m.start)) in priced_days)  # type: ignore[arg-type]
         chains = headless_chains(members, idle_minutes)
         longest = max([m.longest_unattended_seconds for m in members] + [c[0] for c in chains])
         row: dict[str, Any] = {
@@ -222,7 +239,9 @@ def aggregate(ms: list[SessionMetrics], key: str, idle_minutes: float = IDLE_MIN
             "max_subagents_per_session": max(m.subagents for m in members),
             "tokens": tokens.as_dict(),
             "cost_usd": round(cost, 4),
-            "cost_usd_per_engineer_day": round(cost / len(person_days), 4) if person_days else None,
+            "cost_usd_per_engineer_day": round(priced_cost / len(priced_days), 4) if priced_days else None,
+            "sessions_without_tokens": sum(1 for m in members if not m.tokens_recorded),
+            "sessions_cost_unknown": sum(1 for m in members if not m.cost_known),
             "models": dict(sorted(models.items())),
         }
         if key == "person-day":

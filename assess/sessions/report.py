@@ -26,7 +26,7 @@ def report_section(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
         return None  # not a sessions summary (e.g. a substitute source in tests)
     t = evidence["totals"]
     days = evidence.get("person_days", [])
-    costs = [d["cost_usd"] for d in days]
+    costs = [d["cost_usd"] for d in days if not d.get("sessions_cost_unknown", d.get("sessions_without_tokens"))]
     runs = [x for s in evidence.get("sessions", []) for x in s.get("unattended_runs_minutes", [])]
     return {
         "kind": "logs",
@@ -40,6 +40,7 @@ def report_section(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
         "unattended_runs": run_histogram(runs),
         "tokens": t["tokens"], "cost_usd": t["cost_usd"], "models": t["models"],
         "output_tokens_lower_bound": t.get("output_tokens_lower_bound", False),
+        "sessions_without_tokens": t.get("sessions_without_tokens", 0),
         "cost_per_engineer_day": evidence.get("cost_per_engineer_day") or cost_distribution(costs),
         "months": [_month(m) for m in evidence.get("team_months", [])],
         "joins": [{k: j.get(k) for k in _JOIN_KEYS} for j in evidence.get("joins", [])],
@@ -60,7 +61,9 @@ def _month(m: dict[str, Any]) -> dict[str, Any]:
     return {"month": m["month"], "engineer_days": m["engineer_days"], "sessions": m["session_count"],
             "agent_active_hours": m["agent_active_hours"], "touch_points_per_agent_hour": m["touch_points_per_agent_hour"],
             "tokens": m["tokens"], "cost_usd": m["cost_usd"], "cost_usd_per_engineer_day": m["cost_usd_per_engineer_day"],
-            "reaches_factory_marker": (m["cost_usd_per_engineer_day"] or 0) >= FACTORY_USD_PER_ENGINEER_DAY}
+            "sessions_without_tokens": m.get("sessions_without_tokens", 0),
+            "reaches_factory_marker": (None if m["cost_usd_per_engineer_day"] is None
+                                       else m["cost_usd_per_engineer_day"] >= FACTORY_USD_PER_ENGINEER_DAY)}
 
 
 def _from_bundles(team: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +78,7 @@ def _from_bundles(team: dict[str, Any]) -> dict[str, Any]:
         "longest_unattended_minutes": None,
         "unattended_runs": t.get("unattended_run_histogram", []),
         "tokens": t["tokens"], "cost_usd": t["cost_usd"], "models": t["models"], "output_tokens_lower_bound": False,
+        "sessions_without_tokens": 0,  # bundles carry per-day figures only; see export
         "cost_per_engineer_day": ({"marker": FACTORY_USD_PER_ENGINEER_DAY, "median": per_day["median"],
                                    "mean": per_day["mean"], "p90": None,
                                    "share_at_or_above_marker": per_day["share_at_or_above_factory_marker"]}
@@ -83,7 +87,9 @@ def _from_bundles(team: dict[str, Any]) -> dict[str, Any]:
                     "agent_active_hours": m["agent_active_hours"],
                     "touch_points_per_agent_hour": m["touch_points_per_agent_hour"], "tokens": m["tokens"],
                     "cost_usd": m["cost_usd"], "cost_usd_per_engineer_day": m["cost_usd_per_engineer_day"]["mean"],
-                    "reaches_factory_marker": (m["cost_usd_per_engineer_day"]["mean"] or 0) >= FACTORY_USD_PER_ENGINEER_DAY}
+                    "sessions_without_tokens": 0,
+                    "reaches_factory_marker": (None if m["cost_usd_per_engineer_day"]["mean"] is None
+                                               else m["cost_usd_per_engineer_day"]["mean"] >= FACTORY_USD_PER_ENGINEER_DAY)}
                    for m in team.get("months", [])],
         "joins": [],
         "notes": ([team["note"]] if team.get("note") else []) + (

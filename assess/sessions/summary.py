@@ -100,11 +100,14 @@ def summarise(coll: Collection, ms: list[SessionMetrics] | None = None, *, idle_
             "models": dict(sorted(models.items())),
             "unpriced_models": sorted({u for m in ms for u in m.unpriced_models}),
             "output_tokens_lower_bound": any(m.output_lower_bound for m in ms),
+            "sessions_without_tokens": sum(1 for m in ms if not m.tokens_recorded),
+            "sessions_cost_unknown": sum(1 for m in ms if not m.cost_known),
         },
         "person_days": person_days,
         "team_weeks": aggregate(ms, "team-week", idle_minutes),
         "team_months": aggregate(ms, "team-month", idle_minutes),
-        "cost_per_engineer_day": cost_distribution([d["cost_usd"] for d in person_days]),
+        "cost_per_engineer_day": cost_distribution([d["cost_usd"] for d in person_days
+                                                    if not d["sessions_cost_unknown"]]),
         "skipped_lines": [{**s.as_dict(), "file": file_label(s.file, show_paths)} for s in coll.skipped],
         "skipped_line_count": coll.skipped_count,
         "files_read": coll.files,
@@ -120,6 +123,12 @@ def _notes(ms: list[SessionMetrics]) -> list[str]:
                      "from those sessions are lower bounds (cost is dominated by cache reads).")
     if any(m.source in ("specstory",) for m in ms):
         notes.append("SpecStory transcripts carry no tokens and (before Markdown v2) no per-message times.")
+    tokenless = sorted({m.source for m in ms if not m.tokens_recorded})
+    if tokenless:
+        notes.append(f"{sum(1 for m in ms if not m.tokens_recorded)} of {len(ms)} sessions ({', '.join(tokenless)}) "
+                     "carry no usable token counts: their tokens and cost are unknown, not zero; totals cover the "
+                     "other sessions, and engineer-days with such a session are left out of cost per engineer-day.")
     if any(m.unpriced_models for m in ms):
-        notes.append("Some models are not in the price table; their tokens are counted but not priced.")
+        notes.append("Some models are not in the price table; their tokens are counted but not priced, and "
+                     "engineer-days with such a session are left out of cost per engineer-day.")
     return notes
