@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -229,3 +230,22 @@ def test_ctrl_c_while_a_worker_waits_prints_no_worker_traceback(tmp_path):
     assert proc.returncode == 130, rest
     assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest[-2000:]
     assert rest.strip().splitlines()[-1] == "assess: interrupted"
+
+
+def test_stored_evidence_carries_no_local_paths(tmp_path):
+    """A clone of a local folder: neither the clone's folder nor its origin (a home folder, a
+    client's name) reaches the stored evidence, as `assess repo --json` leaves them out."""
+    origin = tmp_path / "home-of-someone" / "client-acme"
+    make_org(origin.parent, 1, empty=False, broken=False)
+    (origin.parent / "repo-000").rename(origin)
+    src = tmp_path / "clones"
+    src.mkdir()
+    subprocess.run(["git", "clone", "-q", str(origin), str(src / "acme")], check=True, capture_output=True)
+    out = tmp_path / "out"
+    org = run_org([str(src)], out, engine="serial", options=OrgOptions(use_cache=False))
+    assert [r["status"] for r in org["repositories"]] == ["ok"]
+    # (entry.json and org.json keep each source as the user gave it: that is the issue's interface)
+    stored = "".join(p.read_text() for p in (out / "repos").glob("*/*.json") if p.name != "entry.json")
+    assert "home-of-someone" not in stored and str(tmp_path) not in stored
+    evidence = json.loads(next((out / "repos").glob("*/evidence.json")).read_text())
+    assert evidence["repository"]["remote"] == "client-acme"

@@ -24,6 +24,7 @@ import pandas as pd
 
 from assess.errors import AssessError
 from assess.fileio import atomic_open, to_json_text, write_json, write_text
+from assess.redact import private_evidence_paths
 
 ENTRY_FORMAT = "assess-org-entry/1"
 MANIFEST_FORMAT = "assess-org-manifest/1"
@@ -119,11 +120,13 @@ class OrgStore:
                 frame.insert(0, "repository", row["key"])
                 with atomic_open(d / f"{name}.parquet", "wb", encoding=None) as fh:
                     frame.to_parquet(fh, index=False, engine="pyarrow")
-            write_json(d / "evidence.json", row["evidence"])
+            # as `assess repo --json` writes it without --show-identities: the clone's folder, a local
+            # origin (a home folder, a client's name) and catalogue files cut to their last name
+            write_json(d / "evidence.json", private_evidence_paths(row["evidence"]))
             for old in d.glob("people-*.json"):
                 old.unlink()
             for team, evidence in row["team_evidence"].items():
-                write_json(d / people_file(team), {"team": team, "evidence": evidence})
+                write_json(d / people_file(team), {"team": team, "evidence": private_evidence_paths(evidence)})
             entry["level"] = row["evidence"]["level"]["overall"]
             entry["people_teams"] = sorted(row["team_evidence"])
         write_json(d / "entry.json", entry)  # last: the repository counts as finished from here on
