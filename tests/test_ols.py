@@ -141,6 +141,7 @@ def test_identical_gaps_give_a_reason_not_zero_with_no_error():
     assert obs["estimate"] is None and "same number of minutes" in obs["reason"]
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in log:RuntimeWarning")  # the statsmodels reference
 def test_missing_or_infinite_line_counts_are_left_out_as_the_formula_fit_did():
     commits = _commits(8, 3, 60)
     commits["added"] = commits["added"].astype(float)

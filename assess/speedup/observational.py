@@ -39,7 +39,7 @@ def observational_speedup(commits: pd.DataFrame) -> dict[str, Any]:
     # rows whose size gives no finite log (a missing or negative line count) are left out, as the
     # statsmodels formula fit this replaced left out its missing rows
     with np.errstate(invalid="ignore", divide="ignore"):  # those rows are dropped on the next line
-        work["log_lines"] = np.log((work["added"] + work["deleted"] + 1).astype(float))
+        work["log_lines"] = np.log((work["added"] + work["deleted"] + 1).to_numpy(dtype=float))
     work = work[np.isfinite(work["log_lines"])]
     work["ai"] = ((work["class"] == "ai") & (work["confidence"] != "low")).astype(int)
     n_ai, n_other = int(work["ai"].sum()), int((1 - work["ai"]).sum())
