@@ -202,7 +202,7 @@ def collect_git(options: SourceOptions, rubric: dict[str, Any], on_repository: P
 
 def observational_step(mining: Any) -> dict[str, Any]:
     """Time per change, AI-attributed vs other, from the mined history (observational only)."""
-    # imported here: statsmodels costs seconds to import and a saved-evidence run never needs it
+    # imported here: a run on saved evidence never needs it
     from assess.speedup.observational import observational_speedup
 
     return observational_speedup(mining.commits)

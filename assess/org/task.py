@@ -169,7 +169,7 @@ def warm_up() -> None:
     import assess.mining  # noqa: F401
     import assess.pipeline  # noqa: F401
     from assess.mining.catalogue import load_catalogue
-    from assess.speedup import observational  # noqa: F401 - statsmodels, used by build_evidence
+    from assess.speedup import observational  # noqa: F401 - the observational step of each assessment
 
     load_catalogue(None)
     _WARM = True
