@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from assess.csvcells import neutralise
 from assess.errors import AssessError, InputError
 from assess.fileio import write_text
 from assess.safeio import read_bytes_bounded
@@ -93,7 +94,9 @@ def _parse_metr_row(path: str, line: int, row: dict[str, str], seen: dict[str, i
             ok = False
     if not ok:
         return None
-    return _MetrRow(tid, row["dev_id"], float(values["predicted_time_no_ai"] or 0),
+    # the ids are written to tasks/participants/results.csv, which people open in a spreadsheet: an id
+    # from a foreign file such as "=HYPERLINK(...)" is kept as text, the same everywhere (registration too)
+    return _MetrRow(neutralise(tid), neutralise(row["dev_id"]), float(values["predicted_time_no_ai"] or 0),
                     float(values["predicted_time_ai_allowed"] or 0), values["ai_treatment"] == 1.0,
                     float(values["initial_implementation_time"] or 0), values["post_review_implementation_time"])
 
