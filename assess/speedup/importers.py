@@ -20,7 +20,15 @@ from assess.csvcells import neutralise
 from assess.errors import AssessError, InputError
 from assess.fileio import write_text
 from assess.safeio import read_bytes_bounded
-from assess.speedup.folder import PARTICIPANT_COLUMNS, RowProblem, StudyFolder, Task, read_csv_rows
+from assess.speedup.folder import (
+    MAX_TASK_MINUTES,
+    MIN_TASK_MINUTES,
+    PARTICIPANT_COLUMNS,
+    RowProblem,
+    StudyFolder,
+    Task,
+    read_csv_rows,
+)
 from assess.speedup.registration import Registration, block_from_rows, now_utc
 from assess.speedup.results import write_rows
 from assess.speedup.scales import SCALE_NOTE
@@ -89,6 +97,10 @@ def _parse_metr_row(path: str, line: int, row: dict[str, str], seen: dict[str, i
             message = f"{v:g} minutes: negative"
         elif column != "post_review_implementation_time" and column != "ai_treatment" and v <= 0:
             message = f"{v:g} minutes: must be more than zero"
+        elif column != "ai_treatment" and v > MAX_TASK_MINUTES:
+            message = f"{v:g} minutes: more than {MAX_TASK_MINUTES:,.0f} (a typo or another unit?)"
+        elif column != "ai_treatment" and 0 < v < MIN_TASK_MINUTES:
+            message = f"{v:g} minutes: less than {MIN_TASK_MINUTES:g} (a typo or another unit?)"
         if message:
             problems.append(RowProblem(path, line, column, message, tid))
             ok = False

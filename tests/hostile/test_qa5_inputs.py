@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 from assess.speedup.analysis import load_study
@@ -36,3 +37,49 @@ def test_study_import_writes_no_formula_from_foreign_ids(tmp_path: Path) -> None
     data = load_study(out)
     assert len(data.frame) == 6
     assert not data.integrity.get("changed_tasks") and not data.integrity.get("unregistered_tasks")
+
+
+def _set_minutes(directory: Path, values: list[str]) -> None:
+    path = directory / "results.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row, value in zip(rows, values):
+        row["actual_minutes"] = value
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_study_analyze_refuses_absurd_minutes_as_row_problems(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from assess.cli import main
+    from assess.speedup.simulate import simulate_study
+
+    directory = tmp_path / "study"
+    simulate_study(directory)
+    # 1e308 minutes made the log-time model overflow: "internal error: math domain error"
+    _set_minutes(directory, ["1e308", "1e-300", "inf", "1e400"])
+    out = tmp_path / "analysis.json"
+    res = CliRunner().invoke(main, ["study", "analyze", str(directory), "--bootstrap", "20", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "internal error" not in res.output
+    problems = {p["line"]: p["message"] for p in json.loads(out.read_text())["integrity"]["row_problems"]}
+    assert "outside" in problems[2] and "outside" in problems[3]
+    assert "not a finite number" in problems[4] and "not a finite number" in problems[5]
+    assert "NaN" not in out.read_text() and "Infinity" not in out.read_text()
+
+
+def test_study_record_refuses_absurd_minutes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from assess.cli import main
+    from assess.speedup.simulate import simulate_study
+
+    directory = tmp_path / "study"
+    simulate_study(directory)
+    task = next(csv.DictReader((directory / "results.csv").open(encoding="utf-8")))["task_id"]
+    res = CliRunner().invoke(main, ["study", "record", str(directory), task, "--minutes", "1e308", "--replace"])
+    assert res.exit_code != 0
+    assert "1e308" in res.output and "Traceback" not in res.output
