@@ -83,3 +83,42 @@ def test_study_record_refuses_absurd_minutes(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["study", "record", str(directory), task, "--minutes", "1e308", "--replace"])
     assert res.exit_code != 0
     assert "1e308" in res.output and "Traceback" not in res.output
+
+
+def _pr(**extra: object) -> dict:
+    return {"number": 1, "title": "t", "url": "https://github.com/a/b/pull/1", "state": "MERGED",
+            "createdAt": "2026-02-01T00:00:00Z", "mergedAt": "2026-02-02T00:00:00Z", "author": {"login": "x"}, **extra}
+
+
+def _forge_import(tmp_path: Path, text: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from assess.cli import main
+
+    export = tmp_path / "prs.json"
+    export.write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(main, ["forge", "import", str(export), "-o", str(tmp_path / "store")])
+    return res.exit_code, res.output
+
+
+def test_forge_import_huge_integer_is_a_one_line_error(tmp_path: Path) -> None:
+    # Python's json refuses integers past 4,300 digits with a ValueError: it was an "internal error"
+    code, output = _forge_import(tmp_path, json.dumps([_pr()])[:-2] + ', "additions": 1' + "0" * 5000 + "}]")
+    assert code == 2, output
+    assert "prs.json:1" in output and "4300 digits" in output and "internal error" not in output
+
+
+def test_forge_import_lone_surrogate_is_replaced_not_a_crash(tmp_path: Path) -> None:
+    # "\ud800" alone decodes to a string no UTF-8 store can hold: UnicodeEncodeError while saving
+    code, output = _forge_import(tmp_path, json.dumps([_pr(title="fix \ud800 it")]))
+    assert code == 0, output
+    stored = (tmp_path / "store" / "pulls.jsonl").read_text(encoding="utf-8")
+    assert "fix \ufffd it" in json.loads(stored.splitlines()[0])["title"]
+
+
+def test_forge_import_bad_timestamp_names_the_field(tmp_path: Path) -> None:
+    code, output = _forge_import(tmp_path, json.dumps([_pr(createdAt="2026-13-45T99:00:00Z")]))
+    assert code == 2
+    assert "field 'timestamp'" in output and "2026-13-45T99:00:00Z" in output and "is not an ISO 8601" in output
+    code, output = _forge_import(tmp_path, json.dumps([_pr(mergedAt=7)]))
+    assert code == 2 and "field 'timestamp'" in output and "not int" in output
