@@ -122,3 +122,18 @@ def test_forge_import_bad_timestamp_names_the_field(tmp_path: Path) -> None:
     assert "field 'timestamp'" in output and "2026-13-45T99:00:00Z" in output and "is not an ISO 8601" in output
     code, output = _forge_import(tmp_path, json.dumps([_pr(mergedAt=7)]))
     assert code == 2 and "field 'timestamp'" in output and "not int" in output
+
+
+def test_forge_negative_durations_are_unmeasured(tmp_path: Path) -> None:
+    from assess.forge.summary import load_measures, summarise_store
+
+    prs = [_pr(number=1, createdAt="2026-02-02T00:00:00Z", mergedAt="2026-02-01T00:00:00Z"),  # merged before opened
+           _pr(number=2, createdAt="2026-02-01T00:00:00Z", mergedAt="2026-02-01T06:00:00Z",
+               reviews=[{"author": {"login": "rev"}, "state": "APPROVED", "submittedAt": "2026-01-01T00:00:00Z"}])]
+    code, output = _forge_import(tmp_path, json.dumps(prs))
+    assert code == 0, output
+    by_ref = {m.ref: m for m in load_measures(tmp_path / "store")[0]}
+    assert by_ref["github:a/b#1"].hours_in_review is None  # was -24.0
+    assert by_ref["github:a/b#2"].hours_in_review == 6.0
+    assert by_ref["github:a/b#2"].hours_to_first_human_review is None  # was -744.0
+    assert '"median": -' not in json.dumps(summarise_store(tmp_path / "store"))
