@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 from assess.speedup.analysis import load_study
@@ -137,3 +138,35 @@ def test_forge_negative_durations_are_unmeasured(tmp_path: Path) -> None:
     assert by_ref["github:a/b#2"].hours_in_review == 6.0
     assert by_ref["github:a/b#2"].hours_to_first_human_review is None  # was -744.0
     assert '"median": -' not in json.dumps(summarise_store(tmp_path / "store"))
+
+
+def _analyze_after_edit(tmp_path: Path, old: str, new: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from assess.cli import main
+    from assess.speedup.simulate import simulate_study
+
+    directory = tmp_path / "study"
+    simulate_study(directory)
+    registration = directory / "registration.yaml"
+    text = registration.read_text(encoding="utf-8")
+    edited = re.sub(old, new, text, count=1)
+    assert edited != text
+    registration.write_text(edited, encoding="utf-8")
+    res = CliRunner().invoke(main, ["study", "analyze", str(directory), "--bootstrap", "0"])
+    return res.exit_code, res.output
+
+
+def test_registration_nan_or_negative_forecast_is_a_one_line_error(tmp_path: Path) -> None:
+    # "internal error: MissingDataError: exog contains inf or nans" before
+    for i, bad in enumerate((".nan", "-20.0", "1e308")):
+        code, output = _analyze_after_edit(tmp_path / str(i), r"forecast_minutes_ai: [0-9.]+",
+                                           f"forecast_minutes_ai: {bad}")
+        assert code == 2, output
+        assert "registration.yaml" in output and "forecast_minutes_ai" in output and "internal error" not in output
+
+
+def test_yaml_integer_of_5000_digits_is_a_one_line_error(tmp_path: Path) -> None:
+    code, output = _analyze_after_edit(tmp_path, r"- block: 1", "- block: 1" + "0" * 5000)
+    assert code == 2, output
+    assert "registration.yaml: invalid YAML" in output and "internal error" not in output
