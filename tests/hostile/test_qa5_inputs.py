@@ -170,3 +170,35 @@ def test_yaml_integer_of_5000_digits_is_a_one_line_error(tmp_path: Path) -> None
     code, output = _analyze_after_edit(tmp_path, r"- block: 1", "- block: 1" + "0" * 5000)
     assert code == 2, output
     assert "registration.yaml: invalid YAML" in output and "internal error" not in output
+
+
+def test_huge_speedup_beliefs_are_row_problems_not_inf(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from assess.cli import main
+    from assess.speedup.scales import parse_speedup
+    from assess.speedup.simulate import simulate_study
+
+    huge = "2" + "0" * 308 + "x slower"  # the factor overflows to inf: "+inf%" in every belief row
+    for text in (huge, "1e308%"):
+        try:
+            parse_speedup(text)
+        except ValueError as exc:
+            assert "10,000% slower" in str(exc)
+        else:
+            raise AssertionError(f"{text[:20]} accepted")
+    assert parse_speedup("2x slower") == 1.0 and parse_speedup("-20%") == -0.2
+    directory = tmp_path / "study"
+    simulate_study(directory)
+    path = directory / "participants.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        row["expected_speedup"] = huge
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    res = CliRunner().invoke(main, ["study", "analyze", str(directory), "--bootstrap", "0"])
+    assert res.exit_code == 0, res.output
+    assert "inf%" not in res.output and "problem" in res.output
