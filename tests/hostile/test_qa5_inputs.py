@@ -202,3 +202,13 @@ def test_huge_speedup_beliefs_are_row_problems_not_inf(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["study", "analyze", str(directory), "--bootstrap", "0"])
     assert res.exit_code == 0, res.output
     assert "inf%" not in res.output and "problem" in res.output
+
+
+def test_forge_import_refuses_a_repository_name_that_is_not_owner_name(tmp_path: Path) -> None:
+    url = 'https://github.com/"><svg onload=alert(1)>/x/pull/1'
+    code, output = _forge_import(tmp_path, json.dumps([_pr(url=url)]))
+    assert code == 2, output
+    assert "prs.json:1" in output and "not an OWNER/NAME repository" in output
+    assert not (tmp_path / "store" / "pulls.jsonl").exists()
+    code, output = _forge_import(tmp_path, json.dumps([_pr(url="https://github.com/my-org/my.repo_1/pull/1")]))
+    assert code == 0, output
