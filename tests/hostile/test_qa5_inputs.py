@@ -212,3 +212,20 @@ def test_forge_import_refuses_a_repository_name_that_is_not_owner_name(tmp_path:
     assert not (tmp_path / "store" / "pulls.jsonl").exists()
     code, output = _forge_import(tmp_path, json.dumps([_pr(url="https://github.com/my-org/my.repo_1/pull/1")]))
     assert code == 0, output
+
+
+def test_survey_csv_with_more_rows_than_a_workbook_may_hold_is_refused(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from assess.cli import main
+    from assess.survey.tabular import MAX_XLSX_ROWS
+
+    # 60,000 rows wrote 60,000 response files (minutes); an .xlsx is refused past MAX_XLSX_ROWS
+    header = "[q_level_self] Level,[q_ai_share] Share\n"
+    export = tmp_path / "form.csv"
+    export.write_text(header + "level2,40\n" * MAX_XLSX_ROWS, encoding="utf-8")
+    out = tmp_path / "responses"
+    res = CliRunner().invoke(main, ["survey", "import", str(export), "-o", str(out)])
+    assert res.exit_code != 0
+    assert f"more than {MAX_XLSX_ROWS:,} rows" in res.output
+    assert not out.exists() or not any(out.iterdir())
