@@ -192,6 +192,8 @@ def parse_yaml_text(path: Path, text: str) -> Any:
             raise InputError(path, f"invalid YAML: {exc.problem}", line=mark.line + 1 if mark else None) from None
         except (yaml.YAMLError, RecursionError) as exc:
             raise InputError(path, f"invalid YAML: {_first_line(exc)}") from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise InputError(path, f"invalid YAML: {str(exc).split(';')[0]}") from None
     finally:
         loader.dispose()
 

@@ -12,7 +12,7 @@ from typing import Any
 from assess.errors import InputError
 from assess.forge import github, gitlab
 from assess.forge.jsonread import read_documents
-from assess.forge.model import MAX_TEXT, account, count, iso, key, text
+from assess.forge.model import MAX_TEXT, account, count, iso, key, text, valid_repo
 from assess.forge.store import Store
 
 _GH_URL = re.compile(r"^https?://[^/]+/([^/]+/[^/]+)/pull/\d+")
@@ -130,6 +130,9 @@ def read_export(path: Path, repo: str | None = None) -> list[dict[str, Any]]:
         if not name:
             raise InputError(path, "cannot tell the repository", line=line, field="url",
                              hint="export the url field too, or pass --repo OWNER/NAME")
+        if not valid_repo(name):  # the name from a URL reaches the store, the report and forge links
+            raise InputError(path, f"'{name[:80]}' is not an OWNER/NAME repository", line=line,
+                             field="repo" if repo else "url")
         try:
             if kind == "gh-pr-list":
                 rec = normalise_gh_pr_list(item, name)

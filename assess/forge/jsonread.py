@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,22 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
+# "\ud800" alone decodes to a lone surrogate, which no UTF-8 file (the store) can hold
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings (and keys) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_replace_lone_surrogates(k): _replace_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def read_documents(path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> list[tuple[int, Any]]:
     """Every top-level item as (line, value). A file holds one JSON value, several concatenated
     values (``gh api --paginate`` prints one array per page) or JSON Lines; arrays are flattened
@@ -41,6 +58,7 @@ def read_documents(path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = M
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
     decoder = json.JSONDecoder()
+    has_surrogate_escape = _SURROGATE_ESCAPE.search(text) is not None
     out: list[tuple[int, Any]] = []
     pos, n = 0, len(text)
 
@@ -65,8 +83,12 @@ def read_documents(path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = M
             raise InputError(path, f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno) from None
         except RecursionError:
             raise InputError(path, f"JSON nested deeper than {max_depth} levels", line=line_at(p)) from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise InputError(path, f"not valid input: {str(exc).split(';')[0]}", line=line_at(p)) from None
         if _depth(value, max_depth) > max_depth:
             raise InputError(path, f"JSON nested deeper than {max_depth} levels", line=line_at(p))
+        if has_surrogate_escape:
+            value = _replace_lone_surrogates(value)
         return value, end
 
     pos = skip(pos)

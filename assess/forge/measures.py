@@ -26,7 +26,10 @@ _FIX_WORDS = re.compile(r"\b(fix(es|ed|up)?|fixup|follow[- ]?up|hotfix|regressio
 def _hours(a: Any, b: Any) -> float | None:
     if a is None or b is None:
         return None
-    return (b - a).total_seconds() / 3600.0
+    hours = (b - a).total_seconds() / 3600.0
+    # merged before it was opened, reviewed before it existed: a wrong clock or an edited export, not a
+    # time; unmeasured rather than a negative duration pulling a median down
+    return hours if hours >= 0 else None
 
 
 @dataclass

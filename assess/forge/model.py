@@ -51,12 +51,16 @@ def iso(value: Any) -> str | None:
     """An ISO 8601 timestamp normalised to UTC ``YYYY-MM-DDTHH:MM:SSZ``; None when absent."""
     if value is None or value == "":
         return None
+    # "timestamp: …" names the field in the import's file:line error (the message after ": " is its text)
     if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 timestamp string")
+        raise ValueError(f"timestamp: must be an ISO 8601 string, not {type(value).__name__}")
     text = value.strip()
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
-    when = dt.datetime.fromisoformat(text)
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"timestamp: '{value[:40]}' is not an ISO 8601 timestamp") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -104,8 +104,16 @@ def parse_yes_no(text: object) -> bool | None:
     raise ValueError(f"'{text}' is not yes or no")
 
 
+# Reason: a task in a speedup study takes minutes to days of active work; 100,000 minutes is over a
+# working year and 0.01 minutes under a second, so a value outside is a typo or a unit slip (seconds,
+# a timestamp). Letting 1e308 or 1e-300 through makes the log-time model overflow.
+MIN_TASK_MINUTES = 0.01
+MAX_TASK_MINUTES = 100_000.0
+
+
 def parse_minutes(text: object) -> float | None:
-    """Positive minutes; empty -> ``None``; zero, negative or non-numbers raise ``ValueError``."""
+    """Positive minutes; empty -> ``None``; zero, negative, implausibly small or large values and
+    non-numbers raise ``ValueError``."""
     raw = "" if text is None else str(text).strip()
     if not raw:
         return None
@@ -113,8 +121,13 @@ def parse_minutes(text: object) -> float | None:
         value = float(raw)
     except ValueError:
         raise ValueError(f"'{raw}' is not a number of minutes") from None
-    if not math.isfinite(value) or value <= 0:
+    if not math.isfinite(value):
+        raise ValueError(f"'{raw[:40]}' is not a finite number of minutes")
+    if value <= 0:
         raise ValueError(f"{raw} minutes: must be more than zero")
+    if not MIN_TASK_MINUTES <= value <= MAX_TASK_MINUTES:
+        raise ValueError(f"{raw} minutes: outside {MIN_TASK_MINUTES:g} to {MAX_TASK_MINUTES:,.0f} (a typo or "
+                         "another unit?)")
     return value
 
 

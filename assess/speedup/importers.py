@@ -16,10 +16,19 @@ from pathlib import Path
 
 import yaml
 
+from assess.csvcells import neutralise
 from assess.errors import AssessError, InputError
 from assess.fileio import write_text
 from assess.safeio import read_bytes_bounded
-from assess.speedup.folder import PARTICIPANT_COLUMNS, RowProblem, StudyFolder, Task, read_csv_rows
+from assess.speedup.folder import (
+    MAX_TASK_MINUTES,
+    MIN_TASK_MINUTES,
+    PARTICIPANT_COLUMNS,
+    RowProblem,
+    StudyFolder,
+    Task,
+    read_csv_rows,
+)
 from assess.speedup.registration import Registration, block_from_rows, now_utc
 from assess.speedup.results import write_rows
 from assess.speedup.scales import SCALE_NOTE
@@ -88,12 +97,18 @@ def _parse_metr_row(path: str, line: int, row: dict[str, str], seen: dict[str, i
             message = f"{v:g} minutes: negative"
         elif column != "post_review_implementation_time" and column != "ai_treatment" and v <= 0:
             message = f"{v:g} minutes: must be more than zero"
+        elif column != "ai_treatment" and v > MAX_TASK_MINUTES:
+            message = f"{v:g} minutes: more than {MAX_TASK_MINUTES:,.0f} (a typo or another unit?)"
+        elif column != "ai_treatment" and 0 < v < MIN_TASK_MINUTES:
+            message = f"{v:g} minutes: less than {MIN_TASK_MINUTES:g} (a typo or another unit?)"
         if message:
             problems.append(RowProblem(path, line, column, message, tid))
             ok = False
     if not ok:
         return None
-    return _MetrRow(tid, row["dev_id"], float(values["predicted_time_no_ai"] or 0),
+    # the ids are written to tasks/participants/results.csv, which people open in a spreadsheet: an id
+    # from a foreign file such as "=HYPERLINK(...)" is kept as text, the same everywhere (registration too)
+    return _MetrRow(neutralise(tid), neutralise(row["dev_id"]), float(values["predicted_time_no_ai"] or 0),
                     float(values["predicted_time_ai_allowed"] or 0), values["ai_treatment"] == 1.0,
                     float(values["initial_implementation_time"] or 0), values["post_review_implementation_time"])
 

@@ -24,7 +24,7 @@ import yaml
 from assess.errors import AssessError, InputError
 from assess.fileio import write_text
 from assess.locking import lock_directory
-from assess.speedup.folder import RowProblem, StudyFolder, Task
+from assess.speedup.folder import RowProblem, StudyFolder, Task, parse_minutes
 from assess.speedup.results import add_result_rows
 from assess.yamlfile import load_yaml
 
@@ -188,6 +188,12 @@ def _load_block(path: Path, raw: Any, index: int) -> Block:
                                         str(t["row_sha256"]), int(raw["block"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(path, f"block {index + 1}: malformed task entry ({exc})", field="tasks") from None
+        for column in ("forecast_minutes_ai", "forecast_minutes_no_ai"):
+            try:  # the same bounds as tasks.csv: a NaN or negative forecast crashed the model fit
+                parse_minutes(repr(float(t[column])))
+            except ValueError as exc:
+                raise InputError(path, f"block {index + 1}: task '{t['task_id']}': {column}: {exc}",
+                                 field="tasks") from None
     try:
         return Block(int(raw["block"]), str(raw["registered_at"]),
                      None if raw.get("seed") is None else int(raw["seed"]), str(raw["method"]), tasks,

@@ -13,6 +13,10 @@ import re
 SCALE_NOTE = ("time with AI / time without AI - 1: negative = faster with AI "
               "(-0.20 or -20% = 20% less time), positive = slower")
 
+# Reason: a belief or estimate of more than 10,000% slower (101 times the time) is a typo or a unit
+# slip; beyond it the perception gaps and per-developer means overflow (a huge factor became +inf%).
+MAX_SPEEDUP = 100.0
+
 _FACTOR = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*[x×]\s*(faster|slower)\s*$", re.IGNORECASE)
 
 
@@ -34,7 +38,8 @@ def parse_speedup(text: object) -> float | None:
         if factor <= 0:
             raise ValueError(f"'{raw}': the factor must be positive")
         # "2x faster" = half the time; "2x slower" = twice the time
-        return (1.0 / factor - 1.0) if match.group(2).lower() == "faster" else (factor - 1.0)
+        value = (1.0 / factor - 1.0) if match.group(2).lower() == "faster" else (factor - 1.0)
+        return _plausible(raw, value)
     percent = raw.endswith("%")
     number_text = raw[:-1].strip() if percent else raw
     try:
@@ -48,8 +53,15 @@ def parse_speedup(text: object) -> float | None:
         value /= 100.0
     elif abs(value) >= 5:
         raise ValueError(f"'{raw}' looks like a percentage; write it with a % sign (e.g. {raw}%)")
+    return _plausible(raw, value)
+
+
+def _plausible(raw: str, value: float) -> float:
+    shown = raw if len(raw) <= 40 else raw[:37] + "..."
+    if not math.isfinite(value) or value > MAX_SPEEDUP:
+        raise ValueError(f"'{shown}' is more than {MAX_SPEEDUP * 100:,.0f}% slower; a typo?")
     if value <= -1.0:
-        raise ValueError(f"'{raw}' would mean no time at all with AI; a speedup must be above -100%")
+        raise ValueError(f"'{shown}' would mean no time at all with AI; a speedup must be above -100%")
     return value
 
 

@@ -231,13 +231,15 @@ def _read_csv(path: Path, into: ResponseSet) -> list[tuple[int, list[str]]]:
     rows: list[tuple[int, list[str]]] = []
     try:
         for number, row in enumerate(reader, start=1):
+            if number > MAX_XLSX_ROWS:  # the workbook's bound holds for a CSV export too
+                raise UnreadableFile(f"more than {MAX_XLSX_ROWS:,} rows; refused (one row per respondent)")
             rows.append((number, row))
     except csv.Error as exc:
         raise UnreadableFile(f"line {reader.line_num}: not a readable CSV file ({exc})") from None
     return rows
 
 
-# Reason: a Microsoft Forms export has one row per respondent and one column per question; teams
+# Reason: a Microsoft Forms export (or a Google Forms CSV) has one row per respondent and one column per question; teams
 # are at most a few thousand people and questionnaires a few dozen items. Anything beyond these is
 # refused before it can take gigabytes (a 1.5 KB file can claim the full 1M x 16k sheet).
 MAX_XLSX_ROWS = 20_000
